@@ -1,0 +1,72 @@
+"""Changes to organisations and roles that other code (admin actions, demo data, later imports)
+must make the same way: validated, atomic, recorded in history."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .access import forget_access
+from .models import Membership, Organisation, Person, SchoolStatus
+
+
+def grant_role(user, organisation: Organisation, role: str) -> Membership:
+    """Give ``user`` ``role`` in ``organisation`` (idempotent); checks the organisation's kind."""
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.clean()
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organisation=organisation, role=role
+    )
+    forget_access(user)
+    return membership
+
+
+def create_person(
+    organisation: Organisation,
+    *,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    position: str,
+    email: str = "",
+    phone: str = "",
+) -> Person:
+    person, _ = Person.objects.get_or_create(
+        organisation=organisation,
+        last_name=last_name,
+        first_name=first_name,
+        patronymic=patronymic,
+        defaults={"position": position, "email": email, "phone": phone},
+    )
+    return person
+
+
+def create_login(person: Person, username: str, password: str, *, is_superuser: bool = False):
+    """Give a person a login; the user's display name comes from the person."""
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": person.email,
+                "is_staff": is_superuser,
+                "is_superuser": is_superuser,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        if person.user_id != user.pk:
+            person.user = user
+            person.save(update_fields=["user"])
+    return user
+
+
+def record_school_status(school: Organisation, *, year: int, kind: str, basis: str = "", note=""):
+    """Record that ``school`` has status ``kind`` in academic year ``year`` (kept as history)."""
+    if not school.is_school:
+        raise ValueError("Статус устанавливается только школе.")
+    status, _ = SchoolStatus.objects.update_or_create(
+        school=school, year=year, kind=kind, defaults={"basis": basis, "note": note}
+    )
+    return status

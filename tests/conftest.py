@@ -1,0 +1,74 @@
+"""Shared fixtures: the demo data as the test world and its users as personas.
+
+The demo is loaded once per test database by the same code as ``manage.py load_demo``; every
+test then runs inside a transaction that is rolled back, so tests can change anything.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from network_center.demo import load_demo
+from schools.models import Organisation
+
+# The personas of SPEC §7 (and of every permission-matrix row), plus the anonymous visitor.
+PERSONAS = [
+    "uo_dmitriev",
+    "rmk_dmitriev",
+    "director_sosh2",
+    "head_center",
+    "wg_member",
+    "school_a",
+    "school_b",
+    "uo_kupino",
+    "region",
+    "admin",
+]
+ANONYMOUS = "anonymous"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def user_of(db):
+    def get(username):
+        return get_user_model().objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def client_of(db, client, user_of):
+    """A logged-in test client for a persona (``anonymous`` gives a logged-out client)."""
+    from django.test import Client
+
+    def make(username):
+        c = Client()
+        if username != ANONYMOUS:
+            c.force_login(user_of(username))
+        return c
+
+    return make
+
+
+@pytest.fixture
+def org(db):
+    def get(short_name):
+        return Organisation.objects.get(short_name=short_name)
+
+    return get
+
+
+SCHOOL_A = "МКОУ «СОШ № 1 г. Дмитриева»"
+SCHOOL_B = "МКОУ «Старогородская СОШ»"
+HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
+KUPINO_SCHOOL = "МКОУ «Чаинская СОШ»"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last: their transactional database is flushed after each test, which
+    would remove the demo world the other tests share."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

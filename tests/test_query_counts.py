@@ -1,0 +1,88 @@
+"""Pinned query counts: every list and detail page costs the same with 10 rows or 100.
+
+Each test measures a page, adds rows of what the page lists, and measures again.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from schools.models import Organisation, SchoolStatus
+from schools.services import create_login, create_person, grant_role, record_school_status
+
+from .conftest import SCHOOL_A
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    client.get(url)  # warm caches (content types, session) so that only the page is counted
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def add_schools(n=30):
+    """Add ``n`` Dmitriev schools with two years of statuses, staff and a coordinator each."""
+    base = Organisation.objects.get(short_name=SCHOOL_A)
+    for i in range(n):
+        school = Organisation.objects.create(
+            kind=Organisation.Kind.SCHOOL,
+            region=base.region,
+            municipality=base.municipality,
+            short_name=f"МКОУ «Тестовая СОШ № {i}»",
+            full_name=f"Муниципальное казённое общеобразовательное учреждение «Тестовая СОШ № {i}»",
+        )
+        head = create_person(
+            school, last_name=f"Директоров{i}", first_name="Иван", position="Директор"
+        )
+        school.head = head
+        school.save(update_fields=["head"])
+        record_school_status(school, year=2025, kind=SchoolStatus.Kind.SHNOR)
+        record_school_status(school, year=2026, kind=SchoolStatus.Kind.SHNSU)
+    # More people and logins at one school, for its detail page.
+    for i in range(n):
+        person = create_person(
+            base, last_name=f"Учителев{i}", first_name="Пётр", position="Учитель"
+        )
+        grant_role(create_login(person, f"teacher{i}", "x"), base, "coordinator")
+        record_school_status(base, year=2000 + i, kind=SchoolStatus.Kind.RISK)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        # session, user, memberships (access), memberships (page), municipalities, status counts
+        ("uo_dmitriev", 6),
+        ("region", 6),
+        # session, user, memberships (access), memberships (page), statuses of own schools
+        ("school_a", 5),
+    ],
+)
+def test_home_page_query_count(persona, expected, client_of):
+    client = client_of(persona)
+    assert count_queries(client, reverse("home")) == expected
+    add_schools()
+    assert count_queries(client, reverse("home")) == expected
+
+
+@pytest.mark.parametrize("persona", ["uo_dmitriev", "region", "admin"])
+def test_school_list_query_count(persona, client_of):
+    client = client_of(persona)
+    # session, user, memberships, municipality choices, count, page of schools, their statuses
+    assert count_queries(client, reverse("schools:list")) == 7
+    add_schools()
+    assert count_queries(client, reverse("schools:list")) == 7
+    assert count_queries(client, reverse("schools:list") + "?status=shnsu&q=сош") == 7
+
+
+def test_school_detail_query_count(client_of):
+    client = client_of("uo_dmitriev")
+    url = reverse("schools:detail", args=[Organisation.objects.get(short_name=SCHOOL_A).pk])
+    # session, user, memberships, school (+municipality, region, head), statuses, people,
+    # memberships with users and persons
+    assert count_queries(client, url) == 7
+    add_schools()
+    assert count_queries(client, url) == 7
