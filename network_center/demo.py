@@ -44,6 +44,10 @@ DEMO_LOGINS = [
     DemoLogin("school_c", "представитель школы-участника, МКОУ «Крупецкая СОШ»"),
     DemoLogin("school_d", "представитель школы-участника, МКОУ «Первоавангардская СОШ»"),
     DemoLogin("school_e", "представитель школы-участника, МКОУ «Фатеевская ООШ»"),
+    DemoLogin(
+        "chief_dmitriev",
+        "начальник управления образования, Дмитриевский район (подписывает приказы)",
+    ),
     DemoLogin("uo_kupino", "специалист управления образования, Купинский район"),
     DemoLogin("region", "региональный куратор"),
     DemoLogin("admin", "администратор"),
@@ -66,8 +70,10 @@ def _set_head(org, person):
         org.save(update_fields=["head"])
 
 
-def _school(region, municipality, short_name, full_name, address, director, statuses=()):
-    school = _org(Kind.SCHOOL, region, municipality, short_name, full_name, address=address)
+def _school(region, municipality, short_name, full_name, address, director, statuses=(), **extra):
+    school = _org(
+        Kind.SCHOOL, region, municipality, short_name, full_name, address=address, **extra
+    )
     last, first, patronymic = director
     head = create_person(
         school, last_name=last, first_name=first, patronymic=patronymic, position="Директор"
@@ -122,6 +128,9 @@ def load_demo() -> None:
     _load_kupino(novosibirsk, kupino)
     _load_region(kursk, novosibirsk)
     _load_admin()
+    from .demo_centers import load_centers
+
+    load_centers(dmitriev, kupino)
 
 
 def _load_dmitriev(region, municipality):
@@ -135,6 +144,11 @@ def _load_dmitriev(region, municipality):
         higher_body="Администрация Дмитриевского района Курской области",
         address="307500, Курская область, г. Дмитриев, ул. Ленина, д. 44",
         phone="8 (47150) 2-21-87",
+        name_genitive="Управления образования, опеки и попечительства Администрации "
+        "Дмитриевского района",
+        letterhead="УПРАВЛЕНИЕ ОБРАЗОВАНИЯ, ОПЕКИ И ПОПЕЧИТЕЛЬСТВА\n"
+        "АДМИНИСТРАЦИИ ДМИТРИЕВСКОГО РАЙОНА КУРСКОЙ ОБЛАСТИ",
+        number_pattern="1-{n}",
     )
     head = create_person(
         department,
@@ -144,6 +158,9 @@ def _load_dmitriev(region, municipality):
         position="Начальник Управления",
     )
     _set_head(department, head)
+    # The head signs the department's orders; her login lets her sign them in the system.
+    create_login(head, "chief_dmitriev", DEMO_PASSWORD)
+    grant_role(head.user, department, Role.DEPARTMENT)
     rmk = _org(
         Kind.METHODOLOGICAL_OFFICE,
         region,
@@ -170,6 +187,11 @@ def _load_dmitriev(region, municipality):
         "школа № 2 г. Дмитриева» Дмитриевского района Курской области",
         "307500, Курская область, г. Дмитриев, ул. Советская, д. 41",
         ("Крюкова", "Валентина", "Ивановна"),
+        name_genitive="МКОУ «Средняя общеобразовательная школа № 2 г. Дмитриева»",
+        letterhead="МУНИЦИПАЛЬНОЕ КАЗЁННОЕ ОБЩЕОБРАЗОВАТЕЛЬНОЕ УЧРЕЖДЕНИЕ\n"
+        "«СРЕДНЯЯ ОБЩЕОБРАЗОВАТЕЛЬНАЯ ШКОЛА № 2 г. ДМИТРИЕВА»\n"
+        "ДМИТРИЕВСКОГО РАЙОНА КУРСКОЙ ОБЛАСТИ",
+        number_pattern="{n}-ОД",
         statuses=[
             (PREVIOUS_YEAR, Status.HIGH, DMITRIEV_LIST_2025),
             (CURRENT_YEAR, Status.HIGH, DMITRIEV_LIST_2026),
@@ -307,6 +329,8 @@ def _load_kupino(region, municipality):
         "Управление образования Купинского района",
         "Управление образования администрации Купинского района Новосибирской области",
         higher_body="Администрация Купинского района Новосибирской области",
+        name_genitive="управления образования администрации Купинского района",
+        letterhead="АДМИНИСТРАЦИЯ КУПИНСКОГО РАЙОНА НОВОСИБИРСКОЙ ОБЛАСТИ\nУПРАВЛЕНИЕ ОБРАЗОВАНИЯ",
         address="632735, Новосибирская область, г. Купино, ул. Железнодорожная, д. 4",
     )
     _set_head(

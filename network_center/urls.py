@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import views, views_documents
 
 admin.site.site_header = _("Центр сетевого взаимодействия — администрирование")
 admin.site.site_title = _("network_center")
@@ -27,5 +27,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("schools/", include("schools.urls")),
+    path("centers/", include("network_center.urls_centers")),  # TEMP (centers helper)
+    path("documents/", include("network_center.urls_documents")),
+    path("verify/<str:code>/", views_documents.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,8 @@ Role = Membership.Role
 
 # Roles that see everything of their municipality.
 MUNICIPALITY_WIDE = frozenset({Role.DEPARTMENT, Role.METHODOLOGIST})
+# Roles that see the schools of the network of the centers their organisation hosts or joins.
+NETWORK_STAFF = frozenset({Role.HUB_DIRECTOR, Role.CENTER_HEAD, Role.WG_MEMBER})
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,11 @@ class Access:
             q |= Q(**{f"{prefix}municipality_id__in": self.full_municipality_ids})
         if self.observed_region_ids:
             q |= Q(**{f"{prefix}region_id__in": self.observed_region_ids})
+        network_orgs = self.organisation_ids(*NETWORK_STAFF)
+        if network_orgs:
+            # The hub's staff and working-group members see the schools of their network.
+            q |= Q(**{f"{prefix}center_participations__center__hub_id__in": network_orgs})
+            q |= Q(**{f"{prefix}hosted_centers__participations__school_id__in": network_orgs})
         return q
 
     def municipality_q(self, prefix: str = "") -> Q:

@@ -114,6 +114,29 @@ class Organisation(models.Model):
         help_text=_("Как в приказах: Муниципальное казённое общеобразовательное учреждение «…»."),
     )
     short_name = models.CharField(_("краткое наименование"), max_length=200)
+    name_genitive = models.CharField(
+        _("наименование в родительном падеже"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Для грифов и отметок: «к приказу Управления образования … от …». "
+            "Пусто — краткое наименование."
+        ),
+    )
+    letterhead = models.TextField(
+        _("наименование на бланке"),
+        blank=True,
+        help_text=_(
+            "Строки шапки документа, как на бланке, с вышестоящим органом. "
+            "Пусто — полное наименование."
+        ),
+    )
+    number_pattern = models.CharField(
+        _("шаблон регистрационного номера"),
+        max_length=40,
+        default="{n}",
+        help_text=_("{n} — порядковый номер в году: «{n}», «1-{n}», «{n}-ОД», «01-03/{n}»."),
+    )
     higher_body = models.CharField(
         _("вышестоящий орган"),
         max_length=300,
@@ -152,6 +175,11 @@ class Organisation(models.Model):
                 condition=Q(inn="") | Q(inn__regex=r"^(\d{10}|\d{12})$"),
                 name="organisation_inn_digits",
             ),
+            # Numbering substitutes the sequence for {n}; a pattern without it would repeat.
+            models.CheckConstraint(
+                condition=Q(number_pattern__contains="{n}"),
+                name="organisation_number_pattern_has_n",
+            ),
         ]
 
     def __str__(self):
@@ -170,6 +198,21 @@ class Organisation(models.Model):
             raise ValidationError(
                 {"municipality": _("Муниципальное образование относится к другому региону.")}
             )
+
+    @property
+    def short_name_genitive(self):
+        return self.name_genitive or self.short_name
+
+    @property
+    def letterhead_lines(self):
+        return [
+            line.strip()
+            for line in (self.letterhead or self.full_name).splitlines()
+            if line.strip()
+        ]
+
+    def format_number(self, n: int) -> str:
+        return self.number_pattern.replace("{n}", str(n))
 
     @property
     def is_school(self):

@@ -1,5 +1,6 @@
 """Schools: list with filters, a school's page and its card for the department."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -63,7 +64,7 @@ def school_detail(request, pk):
             "current_statuses": current_statuses(statuses),
             "people": people,
             "memberships": memberships,
-            "can_edit": request.user.has_perm("schools.change_organisation", school),
+            "can_edit": rules.has_perm("schools.change_organisation", request.user, school),
         },
     )
 
@@ -72,7 +73,7 @@ def school_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def school_edit(request, pk):
     school = get_school_for_user(request.user, pk)
-    if not request.user.has_perm("schools.change_organisation", school):
+    if not rules.has_perm("schools.change_organisation", request.user, school):
         raise PermissionDenied(_("Изменять карточку школы может только управление образования."))
     form = OrganisationForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():

@@ -59,7 +59,18 @@ MATRIX: dict[str, list[Case]] = {
     "schools:detail": [
         Case(
             "schools:detail",
-            expect(404, uo_dmitriev=200, rmk_dmitriev=200, school_a=200, region=200, admin=200),
+            expect(
+                404,
+                uo_dmitriev=200,
+                rmk_dmitriev=200,
+                school_a=200,
+                region=200,
+                admin=200,
+                # The hub's staff see the schools of their network.
+                director_sosh2=200,
+                head_center=200,
+                wg_member=200,
+            ),
             args=("school_a_school",),
             label="Dmitriev participant school",
         ),
@@ -73,7 +84,17 @@ MATRIX: dict[str, list[Case]] = {
     "schools:edit": [
         Case(
             "schools:edit",
-            expect(404, uo_dmitriev=200, admin=200, rmk_dmitriev=403, school_a=403, region=403),
+            expect(
+                404,
+                uo_dmitriev=200,
+                admin=200,
+                rmk_dmitriev=403,
+                school_a=403,
+                region=403,
+                director_sosh2=403,
+                head_center=403,
+                wg_member=403,
+            ),
             args=("school_a_school",),
         ),
         Case(
@@ -83,7 +104,17 @@ MATRIX: dict[str, list[Case]] = {
         ),
         Case(
             "schools:edit",
-            expect(404, uo_dmitriev=200, admin=200, rmk_dmitriev=403, school_a=403, region=403),
+            expect(
+                404,
+                uo_dmitriev=200,
+                admin=200,
+                rmk_dmitriev=403,
+                school_a=403,
+                region=403,
+                director_sosh2=403,
+                head_center=403,
+                wg_member=403,
+            ),
             method="post",
             args=("school_a_school",),
             data={"full_name": "", "short_name": ""},
@@ -91,3 +122,13 @@ MATRIX: dict[str, list[Case]] = {
         ),
     ],
 }
+
+
+def _merge():
+    from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
+
+    MATRIX.update(DOCUMENT_MATRIX)
+    TARGETS.update(DOCUMENT_TARGETS)
+
+
+_merge()

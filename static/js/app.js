@@ -7,3 +7,11 @@ document.addEventListener("DOMContentLoaded", function () {
     form.addEventListener("change", function () { form.requestSubmit(); });
   });
 });
+
+// Ask before destructive submits: <button data-confirm="Удалить?">. htmx forms use hx-confirm.
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -1,0 +1,585 @@
+"""Legal documents: orders, resolutions, regulations, agreements, plans and reports.
+
+A document is a draft until it is signed (or registered from a paper original); from then on it is
+immutable — refused here in the model layer and in ``network_center.services.documents``. The PDF
+of a signed document is rendered once, after commit, stored with its SHA-256, and is the document.
+Appendices are documents of their own, ordered under their parent and signed with it.
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schools.access import Role, get_access
+from schools.models import Organisation, Person
+
+
+class SignedDocumentError(ValidationError):
+    """Raised when something tries to change a signed document."""
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Documents the user may open.
+
+        Department staff and methodologists see every document issued in their municipality;
+        a regional observer, every document of the regions it curates; everyone else, the
+        documents of their own organisations and the signed documents of the centers whose
+        network their school belongs to.
+        """
+        access = get_access(user)
+        if access.is_superuser:
+            return self
+        own = access.organisation_ids()
+        q = Q(issuer_id__in=own)
+        if access.full_municipality_ids:
+            q |= Q(issuer__municipality_id__in=access.full_municipality_ids)
+        if access.observed_region_ids:
+            q |= Q(issuer__region_id__in=access.observed_region_ids)
+        if own:
+            # Signed acts that constitute a center the user's school takes part in or hosts,
+            # and their appendices.
+            network = Q(centers_created__hub_id__in=own) | Q(
+                centers_created__participations__school_id__in=own
+            )
+            network |= Q(centers_regulated__hub_id__in=own) | Q(
+                centers_regulated__participations__school_id__in=own
+            )
+            network |= Q(agreement_of__school_id__in=own) | Q(agreement_of__center__hub_id__in=own)
+            signed_network = Q(state=LegalDocument.State.SIGNED) & network
+            q |= signed_network
+            q |= Q(state=LegalDocument.State.SIGNED, parent__in=self.model.objects.filter(network))
+        return self.filter(q).distinct()
+
+    def signed(self):
+        return self.filter(state=LegalDocument.State.SIGNED)
+
+    def update(self, **kwargs):
+        # Bulk updates bypass save(); refuse them for signed rows except the fields that record
+        # later events (loss of force), which do not change what was signed.
+        if (
+            set(kwargs) - LegalDocument.MUTABLE_AFTER_SIGNING
+            and self.filter(state=LegalDocument.State.SIGNED).exists()
+        ):
+            raise SignedDocumentError(_("Подписанный документ изменить нельзя."))
+        return super().update(**kwargs)
+
+
+class LegalDocument(models.Model):
+    """An act of an organisation: its requisites, structured body, signature and stored PDF."""
+
+    class Kind(models.TextChoices):
+        ORDER = "order", _("Приказ")
+        RESOLUTION = "resolution", _("Постановление")
+        DIRECTIVE = "directive", _("Распоряжение")
+        REGULATION = "regulation", _("Положение")
+        AGREEMENT = "agreement", _("Соглашение о сотрудничестве")
+        PLAN = "plan", _("План")
+        REPORT = "report", _("Отчёт")
+        LIST = "list", _("Состав (список)")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Проект")
+        SIGNED = "signed", _("Подписан")
+
+    class Origin(models.TextChoices):
+        ELECTRONIC = "electronic", _("Подписан в системе простой электронной подписью")
+        PAPER = "paper", _("Зарегистрирован с бумажного оригинала")
+
+    STATE_BADGE = {State.DRAFT: "secondary", State.SIGNED: "success"}
+
+    # Kinds that are administrative acts with an operative word and points.
+    ACT_KINDS = {Kind.ORDER, Kind.RESOLUTION, Kind.DIRECTIVE}
+    # The printed title word (реквизит 10) of each kind.
+    TITLES = {
+        Kind.ORDER: "ПРИКАЗ",
+        Kind.RESOLUTION: "ПОСТАНОВЛЕНИЕ",
+        Kind.DIRECTIVE: "РАСПОРЯЖЕНИЕ",
+        Kind.REGULATION: "ПОЛОЖЕНИЕ",
+        Kind.AGREEMENT: "СОГЛАШЕНИЕ",
+        Kind.PLAN: "ПЛАН",
+        Kind.REPORT: "ОТЧЁТ",
+        Kind.LIST: "СОСТАВ",
+    }
+    # Gender and number of the approval stamp: «УТВЕРЖДЕН план», «УТВЕРЖДЕНО положение».
+    APPROVAL_WORD = {
+        Kind.REGULATION: "УТВЕРЖДЕНО",
+        Kind.AGREEMENT: "УТВЕРЖДЕНО",
+        Kind.PLAN: "УТВЕРЖДЕН",
+        Kind.REPORT: "УТВЕРЖДЕН",
+        Kind.LIST: "УТВЕРЖДЕН",
+        Kind.ORDER: "УТВЕРЖДЕН",
+        Kind.RESOLUTION: "УТВЕРЖДЕНО",
+        Kind.DIRECTIVE: "УТВЕРЖДЕНО",
+    }
+    # «к приказу», «к постановлению»: the appendix mark names its parent in the dative.
+    DATIVE = {
+        Kind.ORDER: "приказу",
+        Kind.RESOLUTION: "постановлению",
+        Kind.DIRECTIVE: "распоряжению",
+        Kind.REGULATION: "положению",
+        Kind.AGREEMENT: "соглашению",
+        Kind.PLAN: "плану",
+        Kind.REPORT: "отчёту",
+        Kind.LIST: "составу",
+    }
+    # «приказом», «постановлением»: the approval stamp names the approving act in the instrumental.
+    INSTRUMENTAL = {
+        Kind.ORDER: "приказом",
+        Kind.RESOLUTION: "постановлением",
+        Kind.DIRECTIVE: "распоряжением",
+    }
+    # Fields that may change after signing: they record later acts, not the signed content.
+    MUTABLE_AFTER_SIGNING = {"lost_force_by", "lost_force_on", "pdf", "pdf_sha256", "pdf_size"}
+
+    issuer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("издавшая организация"),
+    )
+    kind = models.CharField(_("вид документа"), max_length=16, choices=Kind.choices)
+    state = models.CharField(
+        _("состояние"), max_length=16, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    origin = models.CharField(
+        _("происхождение"),
+        max_length=16,
+        choices=Origin.choices,
+        default=Origin.ELECTRONIC,
+        editable=False,
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="appendices",
+        verbose_name=_("приложение к документу"),
+    )
+    appendix_number = models.PositiveSmallIntegerField(_("номер приложения"), null=True, blank=True)
+    approved_by_parent = models.BooleanField(
+        _("утверждается документом-родителем"),
+        default=False,
+        help_text=_("Печатать гриф «УТВЕРЖДЕНО приказом … от … № …»."),
+    )
+    # Registration requisites: assigned at signing (or entered for a paper original).
+    number = models.CharField(_("регистрационный номер"), max_length=50, blank=True)
+    sequence = models.PositiveIntegerField(_("порядковый номер в году"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("год регистрации"), null=True, blank=True)
+    date = models.DateField(_("дата"), null=True, blank=True)
+    place = models.CharField(
+        _("место издания"), max_length=100, blank=True, help_text=_("«г. Дмитриев»")
+    )
+    heading = models.TextField(
+        _("заголовок"),
+        help_text=_("«О создании муниципального центра …»; для положения — «о центре …»."),
+    )
+    preamble = models.TextField(_("преамбула"), blank=True)
+    operative_word = models.CharField(
+        _("распорядительное слово"),
+        max_length=40,
+        blank=True,
+        help_text=_("Пусто — по виду документа: «ПРИКАЗЫВАЮ», «ПОСТАНОВЛЯЕТ»."),
+    )
+    closing = models.TextField(
+        _("заключительный текст"),
+        blank=True,
+        help_text=_("Текст после пунктов, например подписи сторон соглашения."),
+    )
+    table = models.JSONField(
+        _("таблица"),
+        null=True,
+        blank=True,
+        help_text=_("Табличная часть: {«columns»: […], «rows»: [[…], …]}."),
+    )
+    signatory = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("подписант"),
+    )
+    signatory_position = models.CharField(
+        _("должность подписанта"), max_length=200, blank=True, help_text=_("«Начальник Управления»")
+    )
+    signatory_acting = models.BooleanField(_("исполняющий обязанности"), default=False)
+    executor = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("исполнитель"),
+        help_text=_("Отметка об исполнителе внизу последней страницы."),
+    )
+    # Validity.
+    in_force_from = models.DateField(_("вступает в силу"), null=True, blank=True)
+    lost_force_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("утратил силу на основании"),
+    )
+    lost_force_on = models.DateField(_("утратил силу с"), null=True, blank=True)
+    # Signature and the stored document.
+    signed_at = models.DateTimeField(_("подписан"), null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("подписал (учётная запись)"),
+    )
+    verification_code = models.CharField(
+        _("код проверки"), max_length=20, null=True, blank=True, unique=True, editable=False
+    )
+    pdf = models.FileField(_("PDF"), upload_to="documents/%Y/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(_("SHA-256 PDF"), max_length=64, blank=True, editable=False)
+    pdf_size = models.PositiveIntegerField(_("размер PDF"), null=True, blank=True, editable=False)
+    scan = models.FileField(
+        _("скан бумажного оригинала"), upload_to="scans/%Y/", blank=True, editable=False
+    )
+    # Optimistic concurrency for drafts: the editor posts the version it saw.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("документ")
+        verbose_name_plural = _("документы")
+        ordering = ["-date", "-sequence", "-pk"]
+        constraints = [
+            # The registration journal: one number per issuer and year. Sequence numbering
+            # relies on the second constraint to stay correct under concurrent signing.
+            models.UniqueConstraint(
+                fields=["issuer", "year", "number"],
+                condition=~Q(number=""),
+                name="document_number_unique_per_issuer_year",
+            ),
+            models.UniqueConstraint(
+                fields=["issuer", "year", "sequence"],
+                condition=Q(sequence__isnull=False),
+                name="document_sequence_unique_per_issuer_year",
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "appendix_number"],
+                condition=Q(parent__isnull=False),
+                name="document_appendix_number_unique",
+            ),
+            # A signed top-level document always has its requisites.
+            models.CheckConstraint(
+                condition=Q(state="draft")
+                | ~Q(parent=None)
+                | (~Q(number="") & Q(date__isnull=False)),
+                name="document_signed_has_number_and_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["issuer", "year", "kind"], name="document_journal_idx")]
+
+    def __str__(self):
+        if self.parent_id and self.appendix_number:
+            return f"Приложение {self.appendix_number}: {self.title_line}"
+        if self.is_signed or self.number:
+            return f"{self.get_kind_display()} от {self.date:%d.%m.%Y} № {self.number}"
+        return f"{self.get_kind_display()} (проект): {self.heading[:80]}"
+
+    # --- immutability --------------------------------------------------------------------------
+    def save(self, *args, **kwargs):
+        if self.pk and not getattr(self, "_signing", False):
+            stored = type(self).objects.filter(pk=self.pk).values_list("state", flat=True).first()
+            if stored == self.State.SIGNED:
+                update_fields = kwargs.get("update_fields")
+                if update_fields is None or set(update_fields) - self.MUTABLE_AFTER_SIGNING:
+                    raise SignedDocumentError(_("Подписанный документ изменить нельзя."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_signed:
+            raise SignedDocumentError(_("Подписанный документ удалить нельзя."))
+        return super().delete(*args, **kwargs)
+
+    # --- derived requisites -------------------------------------------------------------------
+    @property
+    def is_signed(self):
+        return self.state == self.State.SIGNED
+
+    @property
+    def is_draft(self):
+        return self.state == self.State.DRAFT
+
+    @property
+    def root(self):
+        doc = self
+        while doc.parent_id:
+            doc = doc.parent
+        return doc
+
+    @property
+    def is_act(self):
+        return self.kind in self.ACT_KINDS
+
+    @property
+    def title_word(self):
+        return self.TITLES[self.kind]
+
+    @property
+    def title_line(self):
+        """«Положение о центре …» as the document's name in lists."""
+        return f"{self.get_kind_display()} {self.heading}".strip()
+
+    @property
+    def default_operative_word(self):
+        if self.kind == self.Kind.ORDER:
+            return "ПРИКАЗЫВАЮ"
+        if self.kind == self.Kind.RESOLUTION:
+            # An administration resolves in the third person; a head of body in the first.
+            return "ПОСТАНОВЛЯЕТ" if self.issuer.kind != Organisation.Kind.SCHOOL else "ПОСТАНОВЛЯЮ"
+        if self.kind == self.Kind.DIRECTIVE:
+            return ""
+        return ""
+
+    @property
+    def spaced_operative_word(self):
+        """«П Р И К А З Ы В А Ю:» — the operative word printed letter-spaced."""
+        word = self.operative_word or self.default_operative_word
+        return " ".join(word.replace(" ", "")) + ":" if word else ""
+
+    @property
+    def approval_word(self):
+        return self.APPROVAL_WORD[self.kind]
+
+    @property
+    def display_number(self):
+        return self.number or "___"
+
+    @property
+    def verification_url(self):
+        if not self.verification_code:
+            return ""
+        return f"{settings.SITE_URL}/verify/{self.verification_code}/"
+
+    @property
+    def download_name(self):
+        """«Приказ_1-139-1_от_22.05.2017.pdf»: slashes in numbers become hyphens."""
+        kind = self.get_kind_display().split(" ")[0]
+        if self.number and self.date:
+            number = self.number.replace("/", "-").replace("\\", "-").replace(" ", "_")
+            return f"{kind}_{number}_от_{self.date:%d.%m.%Y}.pdf"
+        return f"{kind}_проект_{self.pk}.pdf"
+
+    def appendix_mark(self):
+        """«Приложение 1 к приказу Управления образования … от 22.05.2017 № 1-139/1»."""
+        if not self.parent_id:
+            return ""
+        parent = self.parent
+        number = f" {self.appendix_number}" if self.appendix_number else ""
+        date = f"{parent.date:%d.%m.%Y}" if parent.date else "__.__.____"
+        return (
+            f"Приложение{number} к {self.DATIVE[parent.kind]} {parent.issuer.short_name_genitive}"
+            f" от {date} № {parent.display_number}"
+        )
+
+    def approval_stamp(self):
+        """(word, by-line) of the stamp «УТВЕРЖДЕНО / приказом … от … № …», or None."""
+        if not (self.parent_id and self.approved_by_parent):
+            return None
+        parent = self.parent
+        date = f"{parent.date:%d.%m.%Y}" if parent.date else "__.__.____"
+        by = self.INSTRUMENTAL.get(parent.kind, parent.get_kind_display().lower())
+        return (
+            self.approval_word,
+            f"{by} {parent.issuer.short_name_genitive} от {date} № {parent.display_number}",
+        )
+
+
+def new_verification_code() -> str:
+    """12 characters from an alphabet without look-alikes, grouped «7K3M-9QXD-2HFA»."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class DocumentPointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(document__state=LegalDocument.State.SIGNED).exists():
+            raise SignedDocumentError(_("Подписанный документ изменить нельзя."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(document__state=LegalDocument.State.SIGNED).exists():
+            raise SignedDocumentError(_("Подписанный документ изменить нельзя."))
+        return super().delete()
+
+
+class DocumentPoint(models.Model):
+    """A point of an order, or a section / clause / sub-clause / bullet of a regulation.
+
+    Numbers are not stored: they follow from the tree and the positions («2.2.1.»), so points can
+    be reordered freely while the document is a draft.
+    """
+
+    class Style(models.TextChoices):
+        NUMBERED = "numbered", _("Нумерованный пункт")
+        BULLET = "bullet", _("Абзац с тире")
+        PARAGRAPH = "paragraph", _("Абзац без номера")
+
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.CASCADE, related_name="points", verbose_name=_("документ")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("вышестоящий пункт"),
+    )
+    position = models.PositiveIntegerField(_("порядок"), default=0)
+    style = models.CharField(
+        _("оформление"), max_length=16, choices=Style.choices, default=Style.NUMBERED
+    )
+    text = models.TextField(_("текст"))
+    executor = models.CharField(
+        _("исполнитель"), max_length=200, blank=True, help_text=_("«Крюкова В.И.»")
+    )
+    deadline = models.CharField(
+        _("срок"), max_length=100, blank=True, help_text=_("«до 01.09.2026», «ежегодно»")
+    )
+
+    objects = DocumentPointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("пункт документа")
+        verbose_name_plural = _("пункты документа")
+        ordering = ["document", "parent_id", "position", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_signed()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_signed()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_signed(self):
+        state = (
+            LegalDocument.objects.filter(pk=self.document_id)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if state == LegalDocument.State.SIGNED:
+            raise SignedDocumentError(_("Подписанный документ изменить нельзя."))
+
+
+class DocumentRelation(models.Model):
+    """«Приказ № 1-139/1 утверждает Положение», «приказ № 45 отменяет приказ № 12»."""
+
+    class Kind(models.TextChoices):
+        APPROVES = "approves", _("утверждает")
+        AMENDS = "amends", _("вносит изменения в")
+        CANCELS = "cancels", _("признаёт утратившим силу")
+
+    source = models.ForeignKey(
+        LegalDocument, on_delete=models.CASCADE, related_name="relations", verbose_name=_("акт")
+    )
+    kind = models.CharField(_("связь"), max_length=16, choices=Kind.choices)
+    target = models.ForeignKey(
+        LegalDocument,
+        on_delete=models.PROTECT,
+        related_name="related_from",
+        verbose_name=_("документ"),
+    )
+
+    class Meta:
+        verbose_name = _("связь документов")
+        verbose_name_plural = _("связи документов")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "target"], name="document_relation_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="document_relation_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.get_kind_display()} {self.target}"
+
+
+class DocumentEvent(models.Model):
+    """Append-only history of a document: created, edited, signed, registered, lost force."""
+
+    document = models.ForeignKey(LegalDocument, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("событие документа")
+        verbose_name_plural = _("история документов")
+        ordering = ["at", "pk"]
+
+    ACTIONS = {
+        "created": _("Создан проект"),
+        "edited": _("Изменён проект"),
+        "signed": _("Подписан простой электронной подписью"),
+        "registered": _("Зарегистрирован с бумажного оригинала"),
+        "pdf_stored": _("Сохранён PDF подписанного документа"),
+        "lost_force": _("Утратил силу"),
+    }
+
+    def __str__(self):
+        return f"{self.document_id}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("История документа только дополняется.")
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        return self.ACTIONS.get(self.action, self.action)
+
+
+def can_draft_for(user, organisation) -> bool:
+    """Who prepares documents of an organisation (used by the rules module and the forms)."""
+    access = get_access(user)
+    if access.is_superuser:
+        return True
+    if organisation.kind == Organisation.Kind.SCHOOL:
+        return organisation.pk in access.organisation_ids(Role.HUB_DIRECTOR, Role.CENTER_HEAD)
+    # The department's and the РМК's documents: department staff and methodologists.
+    return organisation.municipality_id in access.municipality_ids(
+        Role.DEPARTMENT, Role.METHODOLOGIST
+    )

@@ -1,0 +1,131 @@
+"""Centers and their participants: created and changed by the department only."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from schools.access import Role, get_access
+
+from ..models import Center, LegalDocument, Participation
+
+
+class CenterError(ValidationError):
+    pass
+
+
+def can_manage_centers(user, municipality_id) -> bool:
+    access = get_access(user)
+    return access.is_superuser or municipality_id in access.municipality_ids(Role.DEPARTMENT)
+
+
+def _guard(actor, municipality_id):
+    if not can_manage_centers(actor, municipality_id):
+        raise PermissionDenied(_("Центрами управляет управление образования муниципалитета."))
+
+
+CENTER_FIELDS = {
+    "name",
+    "short_name",
+    "hub",
+    "head",
+    "creating_act",
+    "regulation",
+    "plan_approver",
+}
+
+
+def _validate_acts(center):
+    for field in ("creating_act", "regulation"):
+        act = getattr(center, field)
+        if act is not None and act.issuer.municipality_id != center.municipality_id:
+            raise CenterError({field: _("Документ другого муниципалитета.")})
+
+
+@transaction.atomic
+def create_center(municipality, *, actor, **fields) -> Center:
+    _guard(actor, municipality.pk)
+    if set(fields) - CENTER_FIELDS:
+        raise CenterError(f"Unknown fields: {sorted(set(fields) - CENTER_FIELDS)}")
+    center = Center(municipality=municipality, **fields)
+    center.full_clean()
+    _validate_acts(center)
+    center.save()
+    return center
+
+
+@transaction.atomic
+def update_center(center: Center, *, actor, **fields) -> Center:
+    _guard(actor, center.municipality_id)
+    if set(fields) - CENTER_FIELDS:
+        raise CenterError(f"Unknown fields: {sorted(set(fields) - CENTER_FIELDS)}")
+    locked = Center.objects.select_for_update().get(pk=center.pk)
+    if locked.status == Center.Status.CLOSED:
+        raise CenterError(_("Центр закрыт: изменить его нельзя."))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    _validate_acts(locked)
+    locked.save(update_fields=list(fields))
+    return locked
+
+
+@transaction.atomic
+def close_center(center: Center, *, actor, act: LegalDocument) -> Center:
+    """Close a center by a signed act of the department."""
+    _guard(actor, center.municipality_id)
+    locked = Center.objects.select_for_update().get(pk=center.pk)
+    if locked.status != Center.Status.ACTIVE:
+        raise CenterError(_("Центр уже закрыт."))
+    if not act.is_signed or act.issuer.municipality_id != locked.municipality_id:
+        raise CenterError(_("Закрыть центр можно только подписанным актом этого муниципалитета."))
+    locked.status = Center.Status.CLOSED
+    locked.closed_by = act
+    locked.save(update_fields=["status", "closed_by"])
+    return locked
+
+
+PARTICIPANT_FIELDS = {"school", "category", "since", "until", "agreement"}
+
+
+def _validate_agreement(participation):
+    agreement = participation.agreement
+    if agreement is not None:
+        if agreement.kind != LegalDocument.Kind.AGREEMENT:
+            raise CenterError({"agreement": _("Выберите соглашение о сотрудничестве.")})
+        if agreement.issuer.municipality_id != participation.center.municipality_id:
+            raise CenterError({"agreement": _("Соглашение другого муниципалитета.")})
+
+
+@transaction.atomic
+def add_participant(center: Center, *, actor, **fields) -> Participation:
+    _guard(actor, center.municipality_id)
+    if set(fields) - PARTICIPANT_FIELDS:
+        raise CenterError(f"Unknown fields: {sorted(set(fields) - PARTICIPANT_FIELDS)}")
+    if Participation.objects.filter(center=center, school=fields.get("school")).exists():
+        raise CenterError({"school": _("Эта школа уже участвует в центре.")})
+    participation = Participation(center=center, **fields)
+    participation.full_clean(validate_unique=False)
+    _validate_agreement(participation)
+    participation.save()
+    return participation
+
+
+@transaction.atomic
+def update_participant(participation: Participation, *, actor, **fields) -> Participation:
+    _guard(actor, participation.center.municipality_id)
+    allowed = PARTICIPANT_FIELDS - {"school"}
+    if set(fields) - allowed:
+        raise CenterError(f"Unknown fields: {sorted(set(fields) - allowed)}")
+    for name, value in fields.items():
+        setattr(participation, name, value)
+    participation.full_clean(validate_unique=False)
+    _validate_agreement(participation)
+    participation.save(update_fields=list(fields))
+    return participation
+
+
+@transaction.atomic
+def remove_participant(participation: Participation, *, actor) -> None:
+    """Remove a participant entered by mistake; a school that leaves gets an end date instead."""
+    _guard(actor, participation.center.municipality_id)
+    participation.delete()

@@ -1,0 +1,472 @@
+"""Every change of a legal document goes through these functions.
+
+Shape of each (STYLE.md §2): guard the actor and the state → atomic → lock → change →
+append-only ``DocumentEvent`` → side effects (PDF rendering) after commit. Slow I/O never runs
+inside the transaction: the PDF of a signed act is rendered by ``store_signed_pdf`` once the
+signature has committed, and stored with its SHA-256; it is never re-rendered.
+"""
+
+import logging
+from datetime import date as date_cls
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schools.models import Organisation
+
+from ..body import ParsedPoint
+from ..models import Composition, DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument
+from ..models.documents import can_draft_for, new_verification_code, sha256_of
+
+logger = logging.getLogger(__name__)
+
+
+class DocumentError(ValidationError):
+    """A refused change, with a message for the user."""
+
+
+class EditConflict(DocumentError):
+    """Someone else saved the draft after this editor opened it."""
+
+
+EDITABLE_FIELDS = {
+    "kind",
+    "heading",
+    "preamble",
+    "operative_word",
+    "closing",
+    "place",
+    "signatory",
+    "signatory_position",
+    "signatory_acting",
+    "executor",
+    "in_force_from",
+    "approved_by_parent",
+    "table",
+}
+
+
+def _event(document, action, actor, **data):
+    DocumentEvent.objects.create(document=document, action=action, actor=actor, data=data)
+
+
+def _guard_drafter(document_or_issuer, actor):
+    issuer = (
+        document_or_issuer.issuer
+        if isinstance(document_or_issuer, LegalDocument)
+        else document_or_issuer
+    )
+    if not can_draft_for(actor, issuer):
+        raise PermissionDenied(_("Готовить документы этой организации вам не поручено."))
+
+
+def _guard_draft(document):
+    if not document.is_draft or (document.parent_id and document.root.is_signed):
+        raise DocumentError(_("Документ подписан: его нельзя изменить. Подготовьте новый акт."))
+
+
+def _touch(document):
+    """Bump the root's version so that concurrent editors of the whole document notice."""
+    root = document.root
+    LegalDocument.objects.filter(pk=root.pk).update(version=F("version") + 1)
+
+
+# --- drafting -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_document(
+    issuer: Organisation, *, actor, kind: str, heading: str, parent=None, **fields
+) -> LegalDocument:
+    """Start a draft (or an appendix of a draft) issued by ``issuer``."""
+    _guard_drafter(issuer, actor)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DocumentError(f"Unknown fields: {sorted(unknown)}")
+    appendix_number = None
+    if parent is not None:
+        _guard_draft(parent)
+        parent = LegalDocument.objects.select_for_update().get(pk=parent.pk)
+        issuer = parent.issuer
+        appendix_number = (parent.appendices.aggregate(n=Max("appendix_number"))["n"] or 0) + 1
+    if not fields.get("place") and issuer.municipality_id and parent is None:
+        fields["place"] = issuer.municipality.center_town
+    document = LegalDocument.objects.create(
+        issuer=issuer,
+        kind=kind,
+        heading=heading,
+        parent=parent,
+        appendix_number=appendix_number,
+        created_by=actor,
+        **fields,
+    )
+    _event(document, "created", actor)
+    if parent is not None:
+        _touch(parent)
+    return document
+
+
+@transaction.atomic
+def update_document(document: LegalDocument, *, actor, version: int | None = None, **fields):
+    """Change a draft's requisites. ``version`` is the one the editor saw: if the document was
+    saved by someone else since, the change is refused and nothing is lost."""
+    _guard_drafter(document, actor)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DocumentError(f"Unknown fields: {sorted(unknown)}")
+    locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+    _guard_draft(locked)
+    if version is not None and locked.version != version:
+        raise EditConflict(
+            _(
+                "Документ уже изменил другой пользователь, пока вы его редактировали. "
+                "Ваши изменения не сохранены: откройте документ заново и внесите их ещё раз."
+            )
+        )
+    changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.version = locked.version + 1
+    locked.save(update_fields=[*changed, "version", "updated_at"])
+    if changed:
+        _event(locked, "edited", actor, fields=sorted(changed))
+    if locked.parent_id:
+        _touch(locked)
+    return locked
+
+
+def _next_position(document, parent_id):
+    last = DocumentPoint.objects.filter(document=document, parent_id=parent_id).aggregate(
+        m=Max("position")
+    )["m"]
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def add_point(
+    document: LegalDocument,
+    *,
+    actor,
+    text: str,
+    style: str = DocumentPoint.Style.NUMBERED,
+    parent: DocumentPoint | None = None,
+    executor: str = "",
+    deadline: str = "",
+) -> DocumentPoint:
+    _guard_drafter(document, actor)
+    _guard_draft(document)
+    if parent is not None and parent.document_id != document.pk:
+        raise DocumentError(_("Пункт относится к другому документу."))
+    if not text.strip():
+        raise DocumentError(_("Введите текст пункта."))
+    point = DocumentPoint.objects.create(
+        document=document,
+        parent=parent,
+        position=_next_position(document, parent.pk if parent else None),
+        style=style,
+        text=text.strip(),
+        executor=executor,
+        deadline=deadline,
+    )
+    _touch(document)
+    return point
+
+
+@transaction.atomic
+def update_point(point: DocumentPoint, *, actor, **fields) -> DocumentPoint:
+    _guard_drafter(point.document, actor)
+    _guard_draft(point.document)
+    allowed = {"text", "style", "executor", "deadline"}
+    if set(fields) - allowed:
+        raise DocumentError(f"Unknown fields: {sorted(set(fields) - allowed)}")
+    if "text" in fields and not fields["text"].strip():
+        raise DocumentError(_("Введите текст пункта."))
+    for name, value in fields.items():
+        setattr(point, name, value.strip() if isinstance(value, str) else value)
+    point.save(update_fields=list(fields))
+    _touch(point.document)
+    return point
+
+
+@transaction.atomic
+def move_point(point: DocumentPoint, *, actor, direction: str) -> None:
+    """Swap a point with its previous (``up``) or next (``down``) sibling."""
+    _guard_drafter(point.document, actor)
+    _guard_draft(point.document)
+    siblings = list(
+        DocumentPoint.objects.select_for_update()
+        .filter(document_id=point.document_id, parent_id=point.parent_id)
+        .order_by("position", "pk")
+    )
+    index = next(i for i, p in enumerate(siblings) if p.pk == point.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    _touch(point.document)
+
+
+@transaction.atomic
+def delete_point(point: DocumentPoint, *, actor) -> None:
+    _guard_drafter(point.document, actor)
+    _guard_draft(point.document)
+    document = point.document
+    point.delete()
+    _touch(document)
+
+
+@transaction.atomic
+def replace_body(document: LegalDocument, points: list[ParsedPoint], *, actor) -> int:
+    """Replace all points of a draft with a parsed tree (``body.parse_body_text``)."""
+    _guard_drafter(document, actor)
+    _guard_draft(document)
+    DocumentPoint.objects.filter(document=document).delete()
+    created = 0
+
+    def create(items, parent):
+        nonlocal created
+        for position, item in enumerate(items, start=1):
+            point = DocumentPoint.objects.create(
+                document=document,
+                parent=parent,
+                position=position,
+                style=item.style,
+                text=item.text,
+            )
+            created += 1
+            create(item.children, point)
+
+    create(points, None)
+    _touch(document)
+    _event(document, "edited", actor, fields=["points"])
+    return created
+
+
+@transaction.atomic
+def delete_draft(document: LegalDocument, *, actor) -> None:
+    _guard_drafter(document, actor)
+    _guard_draft(document)
+    if Composition.objects.filter(order=document).exists():
+        raise DocumentError(
+            _("Этот проект приказа связан с составом рабочей группы; измените состав.")
+        )
+    parent = document.parent
+    document.delete()
+    if parent is not None:
+        # Keep appendix numbers consecutive: «Приложение 1, 2, 3».
+        for number, appendix in enumerate(parent.appendices.order_by("appendix_number"), 1):
+            if appendix.appendix_number != number:
+                LegalDocument.objects.filter(pk=appendix.pk).update(appendix_number=number)
+        _touch(parent)
+
+
+@transaction.atomic
+def set_relation(document: LegalDocument, *, actor, kind: str, target: LegalDocument):
+    _guard_drafter(document, actor)
+    _guard_draft(document)
+    if target.pk == document.pk:
+        raise DocumentError(_("Документ не может ссылаться сам на себя."))
+    if not target.is_signed:
+        raise DocumentError(_("Изменять или отменять можно только подписанный документ."))
+    relation, _created = DocumentRelation.objects.get_or_create(
+        source=document, kind=kind, target=target
+    )
+    return relation
+
+
+@transaction.atomic
+def remove_relation(relation: DocumentRelation, *, actor) -> None:
+    _guard_drafter(relation.source, actor)
+    _guard_draft(relation.source)
+    relation.delete()
+
+
+# --- signing and registration ------------------------------------------------------------------
+
+
+def _check_signable(document):
+    if document.parent_id:
+        raise DocumentError(_("Приложение подписывается вместе с основным документом."))
+    if not document.is_draft:
+        raise DocumentError(_("Документ уже подписан."))
+    if not document.heading.strip():
+        raise DocumentError(_("У документа нет заголовка."))
+
+
+def _all_parts(document):
+    """The root and its appendices, recursively."""
+    parts = [document]
+    for appendix in document.appendices.all():
+        parts.extend(_all_parts(appendix))
+    return parts
+
+
+def _seal(document, *, actor, origin, number, sequence, on_date, scan=None):
+    """Make the root and its appendices signed, in one transaction (caller holds the locks)."""
+    now = timezone.now()
+    for part in _all_parts(document):
+        part.state = LegalDocument.State.SIGNED
+        part.origin = origin
+        part.signed_at = now
+        part.signed_by = actor
+        part._signing = True
+        fields = ["state", "origin", "signed_at", "signed_by", "updated_at"]
+        if part.pk == document.pk:
+            part.number = number
+            part.sequence = sequence
+            part.date = on_date
+            part.year = on_date.year
+            part.verification_code = new_verification_code()
+            fields += ["number", "sequence", "date", "year", "verification_code"]
+            if part.in_force_from is None:
+                part.in_force_from = on_date
+                fields.append("in_force_from")
+            if scan is not None:
+                part.scan.save(scan.name, scan, save=False)
+                fields.append("scan")
+        part.save(update_fields=fields)
+        part._signing = False
+    # What the act does to other acts takes effect with it.
+    for relation in document.relations.filter(kind=DocumentRelation.Kind.CANCELS).select_related(
+        "target"
+    ):
+        target = relation.target
+        if target.lost_force_by_id is None:
+            target.lost_force_by = document
+            target.lost_force_on = on_date
+            target.save(update_fields=["lost_force_by", "lost_force_on"])
+            _event(target, "lost_force", actor, by=document.pk)
+    # A working-group composition approved by this order takes effect now.
+    from .working_group import activate_composition_for
+
+    activate_composition_for(document, on_date=on_date)
+
+
+def sign_document(document: LegalDocument, *, actor, password: str) -> LegalDocument:
+    """Sign with a simple electronic signature (63-ФЗ): the signatory confirms with their password.
+
+    The registration number is the next in the issuer's year, under a lock on the issuer, so two
+    signatures at once never get the same number; the unique constraint backs this up.
+    """
+    _check_signable(document)
+    signatory = document.signatory
+    if signatory is None or not (document.signatory_position or signatory.position):
+        raise DocumentError(_("Укажите подписанта и его должность."))
+    if signatory.user_id != actor.pk:
+        raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
+    if not password or not actor.check_password(password):
+        raise DocumentError(_("Неверный пароль: документ не подписан."))
+    with transaction.atomic():
+        Organisation.objects.select_for_update().get(pk=document.issuer_id)
+        locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        _check_signable(locked)
+        today = timezone.localdate()
+        last = (
+            LegalDocument.objects.filter(issuer_id=locked.issuer_id, year=today.year).aggregate(
+                m=Max("sequence")
+            )["m"]
+            or 0
+        )
+        sequence = last + 1
+        issuer = locked.issuer
+        try:
+            with transaction.atomic():
+                _seal(
+                    locked,
+                    actor=actor,
+                    origin=LegalDocument.Origin.ELECTRONIC,
+                    number=issuer.format_number(sequence),
+                    sequence=sequence,
+                    on_date=today,
+                )
+        except IntegrityError as exc:
+            raise DocumentError(
+                _("Номер уже занят другим документом этой организации. Повторите подписание.")
+            ) from exc
+        _event(
+            locked,
+            "signed",
+            actor,
+            number=locked.number,
+            signatory=signatory.full_name,
+            code=locked.verification_code,
+        )
+        transaction.on_commit(lambda: store_signed_pdf(locked.pk))
+    return locked
+
+
+def register_paper_document(
+    document: LegalDocument, *, actor, number: str, on_date: date_cls, scan=None
+) -> LegalDocument:
+    """Register an act already signed on paper, under its own (possibly legacy) number.
+
+    The product renders an electronic copy with a verification code; it never imitates the
+    paper signature.
+    """
+    _check_signable(document)
+    _guard_drafter(document, actor)
+    number = number.strip()
+    if not number:
+        raise DocumentError(_("Укажите регистрационный номер."))
+    if on_date > timezone.localdate():
+        raise DocumentError(_("Дата документа не может быть в будущем."))
+    with transaction.atomic():
+        locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        _check_signable(locked)
+        if LegalDocument.objects.filter(
+            issuer_id=locked.issuer_id, year=on_date.year, number=number
+        ).exists():
+            raise DocumentError(
+                _("Номер %(number)s за %(year)s год у этой организации уже зарегистрирован.")
+                % {"number": number, "year": on_date.year}
+            )
+        try:
+            with transaction.atomic():
+                _seal(
+                    locked,
+                    actor=actor,
+                    origin=LegalDocument.Origin.PAPER,
+                    number=number,
+                    sequence=None,
+                    on_date=on_date,
+                    scan=scan,
+                )
+        except IntegrityError as exc:
+            raise DocumentError(_("Этот номер уже зарегистрирован.")) from exc
+        _event(locked, "registered", actor, number=number, has_scan=bool(scan))
+        transaction.on_commit(lambda: store_signed_pdf(locked.pk))
+    return locked
+
+
+def store_signed_pdf(document_id: int) -> LegalDocument | None:
+    """Render and store the PDF of a signed document, once. Safe to call again: a document that
+    already has its PDF is left as it is (the stored file is the document)."""
+    from ..pdf import render_document_pdf
+
+    document = LegalDocument.objects.select_related("issuer", "signatory").get(pk=document_id)
+    if not document.is_signed or document.pdf:
+        return document
+    try:
+        data = render_document_pdf(document)
+    except Exception:
+        # The signature stands; the PDF is rendered on first download instead.
+        logger.exception("Rendering the PDF of signed document %s failed", document_id)
+        return None
+    with transaction.atomic():
+        locked = LegalDocument.objects.select_for_update().get(pk=document_id)
+        if locked.pdf:
+            return locked
+        locked.pdf.save(locked.download_name, ContentFile(data), save=False)
+        locked.pdf_sha256 = sha256_of(data)
+        locked.pdf_size = len(data)
+        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_size"])
+        _event(locked, "pdf_stored", None, sha256=locked.pdf_sha256, size=len(data))
+    return locked

@@ -1,0 +1,254 @@
+"""The working group: the hub director edits a draft composition; every change refreshes the
+draft order «Об утверждении состава рабочей группы …» with the list as its appendix; signing that
+order puts the composition in force and supersedes the previous one."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from schools.models import Organisation, Person
+from schools.services import create_person
+
+from ..body import ParsedPoint
+from ..models import Center, Composition, DocumentRelation, LegalDocument, Member
+from ..models.centers import is_hub_director
+from . import documents as document_services
+
+
+class WorkingGroupError(ValidationError):
+    pass
+
+
+def _guard(center, actor):
+    if not is_hub_director(actor, center):
+        raise PermissionDenied(_("Состав рабочей группы утверждает директор базовой школы."))
+    if center.status != Center.Status.ACTIVE:
+        raise WorkingGroupError(_("Центр закрыт."))
+
+
+def network_organisations(center):
+    """Where members may come from: the hub, the participant schools and the municipality's
+    methodological office."""
+    return Organisation.objects.filter(
+        Q(pk=center.hub_id)
+        | Q(center_participations__center=center)
+        | Q(
+            municipality_id=center.municipality_id,
+            kind=Organisation.Kind.METHODOLOGICAL_OFFICE,
+        )
+    ).distinct()
+
+
+def draft_composition(center: Center, *, actor) -> Composition:
+    """The center's draft composition, started from the one in force if there is none yet."""
+    _guard(center, actor)
+    with transaction.atomic():
+        Center.objects.select_for_update().get(pk=center.pk)
+        draft = center.compositions.filter(status=Composition.Status.DRAFT).first()
+        if draft:
+            return draft
+        version = (center.compositions.aggregate(v=Max("version"))["v"] or 0) + 1
+        draft = Composition.objects.create(center=center, version=version, created_by=actor)
+        current = center.compositions.in_force().first()
+        if current:
+            Member.objects.bulk_create(
+                Member(
+                    composition=draft,
+                    person_id=m.person_id,
+                    role=m.role,
+                    responsibility=m.responsibility,
+                )
+                for m in current.members.all()
+            )
+        return draft
+
+
+def _check_member(center, person, role, composition, member=None):
+    if not network_organisations(center).filter(pk=person.organisation_id).exists():
+        raise WorkingGroupError(
+            {"person": _("В рабочую группу входят сотрудники школ сети и методического кабинета.")}
+        )
+    others = composition.members.exclude(pk=member.pk if member else None)
+    if others.filter(person=person).exists():
+        raise WorkingGroupError({"person": _("Этот сотрудник уже в составе.")})
+    if role == Member.Role.HEAD and others.filter(role=Member.Role.HEAD).exists():
+        raise WorkingGroupError({"role": _("Руководитель рабочей группы уже назначен.")})
+
+
+@transaction.atomic
+def add_member(
+    center: Center, *, actor, person: Person, role: str, responsibility: str = ""
+) -> Member:
+    composition = draft_composition(center, actor=actor)
+    _check_member(center, person, role, composition)
+    member = Member.objects.create(
+        composition=composition, person=person, role=role, responsibility=responsibility
+    )
+    sync_composition_order(composition, actor=actor)
+    return member
+
+
+@transaction.atomic
+def add_new_person_as_member(
+    center: Center,
+    *,
+    actor,
+    organisation: Organisation,
+    last_name: str,
+    first_name: str,
+    patronymic: str,
+    position: str,
+    email: str = "",
+    phone: str = "",
+    role: str,
+    responsibility: str = "",
+) -> Member:
+    """Create a person of a network organisation inline and add them to the draft."""
+    _guard(center, actor)
+    if not network_organisations(center).filter(pk=organisation.pk).exists():
+        raise WorkingGroupError({"organisation": _("Организация не входит в сеть центра.")})
+    person = create_person(
+        organisation,
+        last_name=last_name.strip(),
+        first_name=first_name.strip(),
+        patronymic=patronymic.strip(),
+        position=position.strip(),
+        email=email,
+        phone=phone,
+    )
+    return add_member(center, actor=actor, person=person, role=role, responsibility=responsibility)
+
+
+@transaction.atomic
+def update_member(member: Member, *, actor, role: str, responsibility: str) -> Member:
+    center = member.composition.center
+    _guard(center, actor)
+    if member.composition.status != Composition.Status.DRAFT:
+        raise WorkingGroupError(_("Утверждённый состав изменить нельзя."))
+    _check_member(center, member.person, role, member.composition, member=member)
+    member.role = role
+    member.responsibility = responsibility
+    member.save(update_fields=["role", "responsibility"])
+    sync_composition_order(member.composition, actor=actor)
+    return member
+
+
+@transaction.atomic
+def remove_member(member: Member, *, actor) -> None:
+    center = member.composition.center
+    _guard(center, actor)
+    composition = member.composition
+    if composition.status != Composition.Status.DRAFT:
+        raise WorkingGroupError(_("Утверждённый состав изменить нельзя."))
+    member.delete()
+    sync_composition_order(composition, actor=actor)
+
+
+def composition_rows(composition):
+    members = sorted(
+        composition.members.select_related("person__organisation"),
+        key=lambda m: (Member.ROLE_ORDER[m.role], m.person.last_name, m.person.first_name),
+    )
+    return [
+        [
+            str(i),
+            m.person.full_name,
+            f"{m.person.position}, {m.person.organisation.short_name}",
+            m.get_role_display(),
+            m.responsibility,
+        ]
+        for i, m in enumerate(members, start=1)
+    ]
+
+
+COLUMNS = ["№ п/п", "Фамилия, имя, отчество", "Должность, организация", "Роль", "Направление"]
+
+
+def sync_composition_order(composition: Composition, *, actor) -> LegalDocument:
+    """Create or refresh the draft order approving ``composition`` and its appendix."""
+    center = composition.center
+    hub = center.hub
+    previous = center.compositions.in_force().select_related("order").first()
+    heading = f"Об утверждении состава рабочей группы {center.short_name_genitive()}"
+    preamble = _preamble(center)
+    points = [
+        ParsedPoint(
+            "numbered",
+            f"Утвердить состав рабочей группы {center.short_name_genitive()} (приложение 1).",
+        ),
+    ]
+    if previous and previous.order and previous.order.is_signed:
+        points.append(
+            ParsedPoint(
+                "numbered",
+                f"Признать утратившим силу приказ от {previous.order.date:%d.%m.%Y} "
+                f"№ {previous.order.number} «{previous.order.heading}».",
+            )
+        )
+    points.append(
+        ParsedPoint("numbered", "Контроль за исполнением настоящего приказа оставляю за собой.")
+    )
+    rows = composition_rows(composition)
+    order = composition.order
+    if order is None:
+        order = document_services.create_document(
+            hub,
+            actor=actor,
+            kind=LegalDocument.Kind.ORDER,
+            heading=heading,
+            preamble=preamble,
+            signatory=hub.head,
+            signatory_position=hub.head.position if hub.head else "",
+            executor=center.head,
+        )
+        document_services.create_document(
+            hub,
+            actor=actor,
+            kind=LegalDocument.Kind.LIST,
+            heading=f"рабочей группы {center.short_name_genitive()}",
+            parent=order,
+            approved_by_parent=True,
+            table={"columns": COLUMNS, "rows": rows},
+        )
+        composition.order = order
+        composition.save(update_fields=["order"])
+    else:
+        document_services.update_document(order, actor=actor, heading=heading, preamble=preamble)
+        appendix = order.appendices.get(appendix_number=1)
+        document_services.update_document(
+            appendix, actor=actor, table={"columns": COLUMNS, "rows": rows}
+        )
+    document_services.replace_body(order, points, actor=actor)
+    if previous and previous.order and previous.order.is_signed:
+        document_services.set_relation(
+            order, actor=actor, kind=DocumentRelation.Kind.CANCELS, target=previous.order
+        )
+    return order
+
+
+def _preamble(center):
+    regulation = center.regulation
+    if regulation and regulation.parent and regulation.parent.is_signed:
+        act = regulation.parent
+        return (
+            f"В соответствии с Положением о центре, утверждённым {act.INSTRUMENTAL[act.kind]} "
+            f"{act.issuer.short_name_genitive} от {act.date:%d.%m.%Y} № {act.number}"
+        )
+    return "В соответствии с Положением о центре сетевого взаимодействия"
+
+
+def activate_composition_for(document: LegalDocument, *, on_date) -> None:
+    """Called inside the signing transaction: the composition approved by ``document`` takes
+    effect and the one in force before it is superseded."""
+    composition = Composition.objects.filter(order=document).select_for_update().first()
+    if composition is None or composition.status != Composition.Status.DRAFT:
+        return
+    current = composition.center.compositions.in_force().select_for_update().first()
+    if current:
+        current.status = Composition.Status.SUPERSEDED
+        current.effective_until = on_date
+        current.save(update_fields=["status", "effective_until"])
+    composition.status = Composition.Status.IN_FORCE
+    composition.effective_from = on_date
+    composition.save(update_fields=["status", "effective_from"])

@@ -1,0 +1,602 @@
+"""Legal documents: journal, drafting, signing, registration, PDF, public verification.
+
+Views are thin: load through ``LegalDocument.objects.visible_to`` (404 outside scope), check the
+action with ``has_perm``, validate with a form, call a service, turn its refusal into a message.
+"""
+
+import hashlib
+from datetime import datetime
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .body import build_tree, parse_body_text, tree_to_text
+from .forms_documents import (
+    AppendixForm,
+    BodyTextForm,
+    DocumentCreateForm,
+    DocumentEditForm,
+    JournalFilter,
+    PointForm,
+    RegisterForm,
+    RelationForm,
+    SignForm,
+    VerifyUploadForm,
+    draftable_issuers,
+)
+from .models import DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument
+from .services import documents as services
+
+PAGE_SIZE = 25
+
+
+def get_document_for_user(user, pk):
+    """Load a document the user may see, or 404 — the same answer as for one that does not
+    exist."""
+    queryset = LegalDocument.objects.visible_to(user).select_related(
+        "issuer__municipality", "signatory", "executor", "parent__issuer", "signed_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def get_point_for_user(user, pk):
+    point = get_object_or_404(
+        DocumentPoint.objects.select_related("document__issuer"),
+        pk=pk,
+        document__in=LegalDocument.objects.visible_to(user),
+    )
+    return point
+
+
+def _require(user, perm, obj, message):
+    if not rules.has_perm(perm, user, obj):
+        raise PermissionDenied(message)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- journal ------------------------------------------------------------------------------------
+
+
+def _journal_queryset(request):
+    queryset = (
+        LegalDocument.objects.visible_to(request.user)
+        .filter(parent=None)
+        .select_related("issuer", "signatory")
+        .order_by("-year", "-date", "-sequence", "-pk")
+    )
+    return JournalFilter(request.GET, queryset=queryset, request=request)
+
+
+@login_required
+def document_list(request):
+    journal = _journal_queryset(request)
+    page = Paginator(journal.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    is_htmx = request.headers.get("HX-Request") == "true"
+    return render(
+        request,
+        "documents/_journal_table.html" if is_htmx else "documents/document_list.html",
+        {
+            "filter": journal,
+            "page": page,
+            "query": query.urlencode(),
+            "can_create": draftable_issuers(request.user).exists(),
+        },
+    )
+
+
+@login_required
+def journal_export(request):
+    """The registration journal as XLSX, with the filters of the page."""
+    from openpyxl import Workbook
+
+    journal = _journal_queryset(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Журнал регистрации"))
+    for index, width in enumerate([6, 14, 12, 18, 60, 36, 28, 14], start=1):
+        sheet.column_dimensions[chr(64 + index)].width = width
+    header = [
+        "№ п/п",
+        "Дата",
+        "Номер",
+        "Вид",
+        "Заголовок",
+        "Организация",
+        "Подписант",
+        "Состояние",
+    ]
+    sheet.append(header)
+    for n, doc in enumerate(journal.qs.iterator(chunk_size=500), start=1):
+        sheet.append(
+            [
+                n,
+                doc.date,
+                doc.number,
+                doc.get_kind_display(),
+                doc.heading,
+                doc.issuer.short_name,
+                doc.signatory.initials_name.replace("\u00a0", " ") if doc.signatory else "",
+                doc.get_state_display(),
+            ]
+        )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"Журнал_регистрации_{datetime.now():%d.%m.%Y}.xlsx"
+    response["Content-Disposition"] = _attachment(filename)
+    workbook.save(response)
+    return response
+
+
+def _attachment(filename: str, inline: bool = False) -> str:
+    from urllib.parse import quote
+
+    kind = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# --- drafting -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_create(request):
+    issuers = draftable_issuers(request.user)
+    if not issuers.exists():
+        raise PermissionDenied(_("Вы не готовите документы ни одной организации."))
+    form = DocumentCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.create_document(
+                data["issuer"],
+                actor=request.user,
+                kind=data["kind"],
+                heading=data["heading"],
+                place=data["place"],
+                preamble=data["preamble"],
+                signatory=data["issuer"].head,
+                signatory_position=data["issuer"].head.position if data["issuer"].head else "",
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Проект создан. Добавьте пункты документа."))
+            return redirect("documents:body", pk=document.pk)
+    return render(request, "documents/document_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def document_detail(request, pk):
+    document = get_document_for_user(request.user, pk)
+    from .pdf import render_document_html
+
+    preview = render_document_html(document.root if document.parent_id else document, preview=True)
+    events = DocumentEvent.objects.filter(document=document).select_related("actor")
+    relations = DocumentRelation.objects.filter(source=document).select_related("target")
+    related_from = DocumentRelation.objects.filter(target=document).select_related("source")
+    appendices = document.appendices.order_by("appendix_number")
+    user = request.user
+    can_edit = rules.has_perm("network_center.change_document", user, document)
+    relation_targets = (
+        RelationForm(document=document, user=user).fields["target"].queryset
+        if can_edit and not document.parent_id
+        else []
+    )
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "preview": preview,
+            "events": events,
+            "relations": relations,
+            "related_from": related_from,
+            "appendices": appendices,
+            "can_edit": can_edit,
+            "relation_targets": relation_targets,
+            "can_sign": rules.has_perm("network_center.sign_document", user, document),
+            "can_register": rules.has_perm("network_center.register_document", user, document),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_edit(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    form = DocumentEditForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_document(
+                LegalDocument.objects.get(pk=document.pk),
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                **form.changes(),
+            )
+        except services.EditConflict as exc:
+            form.add_error(None, _error_text(exc))
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Реквизиты сохранены."))
+            return redirect("documents:detail", pk=document.pk)
+    return render(request, "documents/document_form.html", {"form": form, "document": document})
+
+
+@login_required
+@require_POST
+def document_delete(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Удалить можно только проект своей организации."),
+    )
+    parent_id = document.parent_id
+    try:
+        services.delete_draft(document, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("documents:detail", pk=document.pk)
+    messages.success(request, _("Проект удалён."))
+    if parent_id:
+        return redirect("documents:detail", pk=parent_id)
+    return redirect("documents:list")
+
+
+# --- body editing -------------------------------------------------------------------------------
+
+
+def _body_context(document):
+    points = list(DocumentPoint.objects.filter(document=document))
+    tree = build_tree(points)
+    return {"document": document, "tree": tree, "add_form": PointForm(prefix="new")}
+
+
+@login_required
+def document_body(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    return render(request, "documents/document_body.html", _body_context(document))
+
+
+def _body_response(request, document):
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "documents/_body_tree.html", _body_context(document))
+    return redirect("documents:body", pk=document.pk)
+
+
+@login_required
+@require_POST
+def point_add(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    form = PointForm(request.POST, prefix="new")
+    parent = None
+    if request.POST.get("parent"):
+        parent = get_object_or_404(DocumentPoint, pk=request.POST["parent"], document=document)
+    if form.is_valid():
+        try:
+            services.add_point(document, actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _("Пункт не добавлен: введите его текст."))
+    return _body_response(request, document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_edit(request, pk):
+    point = get_point_for_user(request.user, pk)
+    document = point.document
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    form = PointForm(request.POST or None, instance=point)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_point(
+                DocumentPoint.objects.get(pk=point.pk), actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            return _body_response(request, document)
+    return render(request, "documents/point_form.html", {"form": form, "point": point})
+
+
+@login_required
+@require_POST
+def point_move(request, pk):
+    point = get_point_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        point.document,
+        _("Изменять можно только проект своей организации."),
+    )
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return HttpResponse(_("Укажите направление."), status=400)
+    try:
+        services.move_point(point, actor=request.user, direction=direction)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _body_response(request, point.document)
+
+
+@login_required
+@require_POST
+def point_delete(request, pk):
+    point = get_point_for_user(request.user, pk)
+    document = point.document
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    try:
+        services.delete_point(point, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _body_response(request, document)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_text(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    initial = {"text": tree_to_text(build_tree(DocumentPoint.objects.filter(document=document)))}
+    form = BodyTextForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.replace_body(document, form.parsed, actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Текст разобран на пункты: %(n)s.") % {"n": count})
+            return redirect("documents:body", pk=document.pk)
+    return render(request, "documents/body_text.html", {"form": form, "document": document})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appendix_add(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    form = AppendixForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            appendix = services.create_document(
+                document.issuer,
+                actor=request.user,
+                kind=data["kind"],
+                heading=data["heading"],
+                parent=document,
+                approved_by_parent=data["approved_by_parent"],
+            )
+            if data["body"].strip():
+                services.replace_body(appendix, parse_body_text(data["body"]), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, _("Приложение %(n)s добавлено.") % {"n": appendix.appendix_number}
+            )
+            return redirect("documents:body", pk=appendix.pk)
+    return render(request, "documents/appendix_form.html", {"form": form, "document": document})
+
+
+@login_required
+@require_POST
+def relation_add(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.change_document",
+        document,
+        _("Изменять можно только проект своей организации."),
+    )
+    form = RelationForm(request.POST, document=document, user=request.user)
+    if form.is_valid():
+        try:
+            services.set_relation(
+                document,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                target=form.cleaned_data["target"],
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Связь добавлена."))
+    else:
+        messages.error(request, _("Выберите связь и документ."))
+    return redirect("documents:detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def relation_delete(request, pk):
+    relation = get_object_or_404(
+        DocumentRelation.objects.select_related("source__issuer"),
+        pk=pk,
+        source__in=LegalDocument.objects.visible_to(request.user),
+    )
+    _require(
+        request.user,
+        "network_center.change_document",
+        relation.source,
+        _("Изменять можно только проект своей организации."),
+    )
+    try:
+        services.remove_relation(relation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("documents:detail", pk=relation.source_id)
+
+
+# --- signing and registration -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_sign(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.sign_document",
+        document,
+        _("Подписать документ может только указанный в нём подписант."),
+    )
+    form = SignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signed = services.sign_document(
+                document, actor=request.user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            form.add_error("password" if "пароль" in _error_text(exc) else None, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Документ подписан и зарегистрирован под номером %(number)s.")
+                % {"number": signed.number},
+            )
+            return redirect("documents:detail", pk=document.pk)
+    return render(request, "documents/document_sign.html", {"form": form, "document": document})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_register(request, pk):
+    document = get_document_for_user(request.user, pk)
+    _require(
+        request.user,
+        "network_center.register_document",
+        document,
+        _("Зарегистрировать можно только проект своей организации."),
+    )
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_paper_document(
+                document,
+                actor=request.user,
+                number=form.cleaned_data["number"],
+                on_date=form.cleaned_data["date"],
+                scan=form.cleaned_data["scan"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, _("Документ зарегистрирован."))
+            return redirect("documents:detail", pk=document.pk)
+    return render(request, "documents/document_register.html", {"form": form, "document": document})
+
+
+@login_required
+def document_pdf(request, pk):
+    """A signed document's stored PDF, byte for byte; a draft's PDF rendered with «ПРОЕКТ»."""
+    document = get_document_for_user(request.user, pk)
+    root = document.root if document.parent_id else document
+    if root.is_signed:
+        if not root.pdf:
+            # Rendering after commit failed earlier: render and store it now, once.
+            root = services.store_signed_pdf(root.pk) or root
+            if not root.pdf:
+                raise Http404(_("PDF документа ещё не готов. Повторите через минуту."))
+        response = FileResponse(root.pdf.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = _attachment(root.download_name)
+        response["X-Content-SHA256"] = root.pdf_sha256
+        return response
+    from .pdf import render_document_pdf
+
+    data = render_document_pdf(root)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = _attachment(root.download_name)
+    return response
+
+
+@login_required
+def document_scan(request, pk):
+    document = get_document_for_user(request.user, pk)
+    if not document.scan:
+        raise Http404(_("Скан не приложен."))
+    name = document.scan.name.rsplit("/", 1)[-1]
+    response = FileResponse(document.scan.open("rb"))
+    response["Content-Disposition"] = _attachment(f"Скан_{name}")
+    return response
+
+
+# --- public verification ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request, code):
+    """Public: confirms a printed document by its code. Shows requisites and the SHA-256 only."""
+    document = get_object_or_404(
+        LegalDocument.objects.select_related("issuer", "signatory"),
+        verification_code=code.upper(),
+        state=LegalDocument.State.SIGNED,
+        parent=None,
+    )
+    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    match = None
+    if request.method == "POST" and form.is_valid():
+        digest = hashlib.sha256()
+        for chunk in form.cleaned_data["file"].chunks():
+            digest.update(chunk)
+        match = bool(document.pdf_sha256) and digest.hexdigest() == document.pdf_sha256
+    return render(
+        request,
+        "documents/verify.html",
+        {"document": document, "form": form, "match": match},
+    )

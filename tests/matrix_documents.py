@@ -1,0 +1,347 @@
+"""Permission-matrix rows of the legal-documents URLs (merged into tests/matrix.py)."""
+
+from .matrix import Case, expect
+
+
+def _doc(number):
+    from network_center.models import LegalDocument
+
+    return lambda: LegalDocument.objects.get(number=number).pk
+
+
+def _department_draft():
+    """A draft order of the Dmitriev department, with one point, made by its specialist."""
+    from django.contrib.auth import get_user_model
+
+    from network_center.models import LegalDocument
+    from network_center.services import documents as services
+    from schools.models import Organisation
+
+    uo = get_user_model().objects.get(username="uo_dmitriev")
+    department = Organisation.objects.get(short_name="Управление образования Дмитриевского района")
+    draft = LegalDocument.objects.filter(issuer=department, state="draft", parent=None).first()
+    if draft is None:
+        draft = services.create_document(
+            department,
+            actor=uo,
+            kind="order",
+            heading="О проведении муниципального семинара",
+            signatory=department.head,
+            signatory_position="Начальник Управления",
+        )
+        services.add_point(draft, actor=uo, text="Провести семинар 10.12.2026.")
+    return draft
+
+
+def _draft_pk():
+    return _department_draft().pk
+
+
+def _draft_point_pk():
+    return _department_draft().points.first().pk
+
+
+def _draft_relation_pk():
+    from django.contrib.auth import get_user_model
+
+    from network_center.models import LegalDocument
+    from network_center.services import documents as services
+
+    uo = get_user_model().objects.get(username="uo_dmitriev")
+    target = LegalDocument.objects.get(number="1-139/1")
+    return services.set_relation(_department_draft(), actor=uo, kind="amends", target=target).pk
+
+
+def _kupino_draft_pk():
+    from django.contrib.auth import get_user_model
+
+    from network_center.services import documents as services
+    from schools.models import Organisation
+
+    uo = get_user_model().objects.get(username="uo_kupino")
+    department = Organisation.objects.get(short_name="Управление образования Купинского района")
+    draft = services.create_document(department, actor=uo, kind="order", heading="О семинаре")
+    services.add_point(draft, actor=uo, text="Провести семинар.")
+    return draft.pk
+
+
+def _kupino_point_pk():
+    from network_center.models import DocumentPoint
+
+    return DocumentPoint.objects.get(document_id=_kupino_draft_pk()).pk
+
+
+def _verification_code(number):
+    def get():
+        from network_center.models import LegalDocument
+
+        return LegalDocument.objects.get(number=number).verification_code
+
+    return get
+
+
+DOCUMENT_TARGETS = {
+    "order_1_139": _doc("1-139/1"),
+    "kupino_order": _doc("312"),
+    "dmitriev_draft": _draft_pk,
+    "dmitriev_draft_point": _draft_point_pk,
+    "dmitriev_draft_relation": _draft_relation_pk,
+    "kupino_draft": _kupino_draft_pk,
+    "kupino_draft_point": _kupino_point_pk,
+    "code_1_139": _verification_code("1-139/1"),
+}
+
+# Who sees the signed 1-139/1 (it creates the Dmitriev center): the municipality, the hub's
+# staff, the participant schools, the observer and the administrator.
+SEES_1_139 = dict(
+    uo_dmitriev=200,
+    rmk_dmitriev=200,
+    director_sosh2=200,
+    head_center=200,
+    wg_member=200,
+    school_a=200,
+    school_b=200,
+    region=200,
+    admin=200,
+)
+SEES_KUPINO = dict(uo_kupino=200, region=200, admin=200)
+# Drafts of the department: the municipality's department and РМК, the observer, the admin.
+SEES_DRAFT = dict(uo_dmitriev=200, rmk_dmitriev=200, region=200, admin=200)
+# Changing a department draft: its drafters; the observer sees but may not.
+EDITS_DRAFT = dict(uo_dmitriev=200, rmk_dmitriev=200, region=403, admin=200)
+EDITS_KUPINO_DRAFT = dict(uo_kupino=200, region=403, admin=200)
+
+
+def redirecting(codes):
+    """The same personas, answering a successful POST with a redirect."""
+    return {k: (302 if v == 200 else v) for k, v in codes.items()}
+
+
+DOCUMENT_MATRIX = {
+    "documents:list": [Case("documents:list", expect(200))],
+    "documents:export": [Case("documents:export", expect(200))],
+    "documents:create": [
+        Case(
+            "documents:create",
+            expect(
+                403,
+                uo_dmitriev=200,
+                rmk_dmitriev=200,
+                director_sosh2=200,
+                head_center=200,
+                uo_kupino=200,
+                admin=200,
+            ),
+        ),
+        Case(
+            "documents:create",
+            expect(
+                403,
+                uo_dmitriev=200,
+                rmk_dmitriev=200,
+                director_sosh2=200,
+                head_center=200,
+                uo_kupino=200,
+                admin=200,
+            ),
+            method="post",
+            data={"heading": ""},
+            label="invalid POST re-displays the form",
+        ),
+    ],
+    "documents:detail": [
+        Case("documents:detail", expect(404, **SEES_1_139), args=("order_1_139",)),
+        Case("documents:detail", expect(404, **SEES_KUPINO), args=("kupino_order",)),
+        Case("documents:detail", expect(404, **SEES_DRAFT), args=("dmitriev_draft",)),
+    ],
+    "documents:pdf": [
+        Case("documents:pdf", expect(404, **SEES_1_139), args=("order_1_139",)),
+        Case("documents:pdf", expect(404, **SEES_KUPINO), args=("kupino_order",)),
+        Case("documents:pdf", expect(404, **SEES_DRAFT), args=("dmitriev_draft",)),
+    ],
+    "documents:scan": [
+        # Neither demo act has a scan attached: 404 for everyone, before and after scoping.
+        Case("documents:scan", expect(404), args=("order_1_139",)),
+        Case("documents:scan", expect(404), args=("kupino_order",)),
+    ],
+    "documents:edit": [
+        Case(
+            "documents:edit",
+            expect(404, **{**SEES_1_139, **{k: 403 for k in SEES_1_139}}),
+            args=("order_1_139",),
+            label="signed act is refused",
+        ),
+        Case("documents:edit", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case("documents:edit", expect(404, **EDITS_KUPINO_DRAFT), args=("kupino_draft",)),
+        Case(
+            "documents:edit",
+            expect(404, **EDITS_DRAFT),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"heading": ""},
+            label="invalid POST",
+        ),
+    ],
+    "documents:delete": [
+        Case(
+            "documents:delete",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft",),
+        ),
+        Case(
+            "documents:delete",
+            expect(404, **{k: 403 for k in SEES_1_139}),
+            method="post",
+            args=("order_1_139",),
+            label="signed act is refused",
+        ),
+        Case("documents:delete", expect(405, anonymous=302), args=("dmitriev_draft",)),
+    ],
+    "documents:body": [
+        Case("documents:body", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case("documents:body", expect(404, **EDITS_KUPINO_DRAFT), args=("kupino_draft",)),
+    ],
+    "documents:body_text": [
+        Case("documents:body_text", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case(
+            "documents:body_text",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"text": "1. Провести семинар.\n2. Контроль оставляю за собой."},
+        ),
+    ],
+    "documents:point_add": [
+        Case(
+            "documents:point_add",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"new-text": "Новый пункт", "new-style": "numbered"},
+        ),
+        Case(
+            "documents:point_add",
+            expect(404, **redirecting(EDITS_KUPINO_DRAFT)),
+            method="post",
+            args=("kupino_draft",),
+            data={"new-text": "Новый пункт", "new-style": "numbered"},
+        ),
+        Case("documents:point_add", expect(405, anonymous=302), args=("dmitriev_draft",)),
+    ],
+    "documents:point_edit": [
+        Case("documents:point_edit", expect(404, **EDITS_DRAFT), args=("dmitriev_draft_point",)),
+        Case(
+            "documents:point_edit",
+            expect(404, **EDITS_KUPINO_DRAFT),
+            args=("kupino_draft_point",),
+        ),
+        Case(
+            "documents:point_edit",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft_point",),
+            data={"text": "Изменённый пункт", "style": "numbered"},
+        ),
+    ],
+    "documents:point_move": [
+        Case(
+            "documents:point_move",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft_point",),
+            data={"direction": "down"},
+        ),
+        Case(
+            "documents:point_move",
+            expect(404, **redirecting(EDITS_KUPINO_DRAFT)),
+            method="post",
+            args=("kupino_draft_point",),
+            data={"direction": "up"},
+        ),
+    ],
+    "documents:point_delete": [
+        Case(
+            "documents:point_delete",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft_point",),
+        ),
+        Case(
+            "documents:point_delete",
+            expect(404, **redirecting(EDITS_KUPINO_DRAFT)),
+            method="post",
+            args=("kupino_draft_point",),
+        ),
+    ],
+    "documents:appendix_add": [
+        Case("documents:appendix_add", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case(
+            "documents:appendix_add",
+            expect(404, **{k: 403 for k in SEES_1_139}),
+            args=("order_1_139",),
+            label="signed act is refused",
+        ),
+    ],
+    "documents:relation_add": [
+        Case(
+            "documents:relation_add",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"kind": "amends"},
+        ),
+        Case(
+            "documents:relation_add",
+            expect(404, **redirecting(EDITS_KUPINO_DRAFT)),
+            method="post",
+            args=("kupino_draft",),
+            data={"kind": "amends"},
+        ),
+    ],
+    "documents:relation_delete": [
+        Case(
+            "documents:relation_delete",
+            expect(404, **redirecting(EDITS_DRAFT)),
+            method="post",
+            args=("dmitriev_draft_relation",),
+        ),
+    ],
+    "documents:sign": [
+        # Only the signatory (О.Л. Тулиёва, login chief_dmitriev) may sign; the administrator
+        # included: rules are asked directly, without the superuser shortcut of has_perm.
+        Case(
+            "documents:sign",
+            expect(404, uo_dmitriev=403, rmk_dmitriev=403, region=403, admin=403),
+            args=("dmitriev_draft",),
+        ),
+        Case(
+            "documents:sign",
+            expect(404, uo_dmitriev=403, rmk_dmitriev=403, region=403, admin=403),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"password": "demo12345"},
+        ),
+        Case(
+            "documents:sign",
+            expect(404, **{k: 403 for k in SEES_1_139}),
+            args=("order_1_139",),
+            label="signed act is refused",
+        ),
+    ],
+    "documents:register": [
+        Case("documents:register", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case("documents:register", expect(404, **EDITS_KUPINO_DRAFT), args=("kupino_draft",)),
+        Case(
+            "documents:register",
+            expect(404, **EDITS_DRAFT),
+            method="post",
+            args=("dmitriev_draft",),
+            data={"number": ""},
+            label="invalid POST",
+        ),
+    ],
+    "verify": [
+        Case("verify", expect(200, anonymous=200), args=("code_1_139",)),
+    ],
+}
