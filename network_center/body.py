@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 NUMBER_RE = re.compile(r"^\s*((?:\d+\.)+\d*)\s*(.*)$", re.S)
 BULLET_RE = re.compile(r"^\s*[-–—•]\s+(.*)$", re.S)
+CLOSING = (".", ";", ":", "!", "?", "»", ")", "…")
 
 
 @dataclass
@@ -103,11 +104,14 @@ def _join_wrapped_lines(text: str) -> list[str]:
         current.append(line)
     if current:
         paragraphs.append(" ".join(current))
-    # A paragraph that starts with a lower-case letter continues the previous one: a page
-    # break of the source document fell inside a sentence.
+    # A page break of the source document may fall inside a sentence. An unnumbered paragraph
+    # continues the previous one when it starts in lower case, or when the previous one stops
+    # without closing punctuation (a section title is followed by a numbered clause instead).
     merged: list[str] = []
     for paragraph in paragraphs:
-        if merged and paragraph[:1].islower():
+        starts_point = NUMBER_RE.match(paragraph) and NUMBER_RE.match(paragraph).group(2)
+        continues = merged and not starts_point and not BULLET_RE.match(paragraph)
+        if continues and (paragraph[:1].islower() or not merged[-1].rstrip().endswith(CLOSING)):
             merged[-1] = f"{merged[-1]} {paragraph}"
         else:
             merged.append(paragraph)

@@ -8,9 +8,11 @@ People named in the 2017 Dmitriev order (О.Л. Тулиёва, В.И. Крюк�
 names; everyone else is fictional.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from schools.models import Membership, Municipality, Organisation, Region, SchoolStatus
@@ -94,9 +96,14 @@ def _login(org, username, role, *, last, first, patronymic, position, phone=""):
         email=f"{username}@demo.network-center.local",
         phone=phone,
     )
-    user = create_login(person, username, DEMO_PASSWORD)
+    user = create_login(person, username, DEMO_PASSWORD, password_hash=demo_password_hash())
     grant_role(user, org, role)
     return user
+
+
+@functools.cache
+def demo_password_hash():
+    return make_password(DEMO_PASSWORD)
 
 
 # Bases of the status lists, as the department's orders would be cited.
@@ -131,6 +138,9 @@ def load_demo() -> None:
     from .demo_centers import load_centers
 
     load_centers(dmitriev, kupino)
+    from plans.demo import load_plans
+
+    load_plans()
 
 
 def _load_dmitriev(region, municipality):
@@ -159,7 +169,7 @@ def _load_dmitriev(region, municipality):
     )
     _set_head(department, head)
     # The head signs the department's orders; her login lets her sign them in the system.
-    create_login(head, "chief_dmitriev", DEMO_PASSWORD)
+    create_login(head, "chief_dmitriev", DEMO_PASSWORD, password_hash=demo_password_hash())
     grant_role(head.user, department, Role.DEPARTMENT)
     rmk = _org(
         Kind.METHODOLOGICAL_OFFICE,
@@ -281,7 +291,9 @@ def _load_dmitriev(region, municipality):
     )
     # The hub director is the person named in the 2017 order; her login is attached to her.
     director = sosh2.head
-    user = create_login(director, "director_sosh2", DEMO_PASSWORD)
+    user = create_login(
+        director, "director_sosh2", DEMO_PASSWORD, password_hash=demo_password_hash()
+    )
     grant_role(user, sosh2, Role.HUB_DIRECTOR)
     _login(
         sosh2,
@@ -460,4 +472,6 @@ def _load_region(kursk, novosibirsk):
 def _load_admin():
     User = get_user_model()
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", "admin@demo.network-center.local", DEMO_PASSWORD)
+        admin = User.objects.create_superuser("admin", "admin@demo.network-center.local")
+        admin.password = demo_password_hash()
+        admin.save(update_fields=["password"])

@@ -25,7 +25,6 @@ this is an electronic copy of a document signed on paper.
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import threading
 import zoneinfo
@@ -47,14 +46,16 @@ MIN_LEFT_MARGIN_MM = 20  # ГОСТ Р 7.0.97-2025, 5.1: at least 20 mm.
 DRAFT_WORD = "ПРОЕКТ"
 BLANK_DATE = "__.__.____"
 BLANK_NUMBER = "___"
+QR_BORDER = 2  # modules of quiet zone inside the 20 mm square; the page around it is blank
+LANDSCAPE_COLUMNS = 6  # a sheet whose table has more columns is printed landscape
+APPROVE_WORD = "УТВЕРЖДАЮ"
+AGREEMENT_TITLE = "ЛИСТ СОГЛАСОВАНИЯ"
+AGREEMENT_COLUMNS = ["Школа", "Должность", "И.О. Фамилия", "Решение", "Дата", "Замечания"]
 ESIGN_TITLE = "Документ подписан простой электронной подписью"
 PAPER_COPY = "Электронная копия документа, подписанного на бумажном носителе"
 
 # Kinds whose level-1 numbered points are section titles («1. Общие положения»).
 SECTIONED_KINDS = {LegalDocument.Kind.REGULATION, LegalDocument.Kind.AGREEMENT}
-
-# WeasyPrint logs every layout step at INFO; the project's root logger would print them all.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 TEMPLATE = "documents/render/document.html"
 PREVIEW_TEMPLATE = "documents/render/preview.html"
@@ -91,6 +92,15 @@ class Sheet:
     approval_lines: list[str] = field(default_factory=list)
     is_draft: bool = True
     table: dict | None = None
+    agreement_sheet: dict | None = None
+    landscape: bool = False
+    approval_signature: dict | None = None  # «УТВЕРЖДАЮ …» of a root approved by signature
+    verification_url: str = ""  # signed root only
+    qr_image: str = ""  # signed root only: the QR code as a PNG data URI
+
+    @property
+    def has_marks(self):
+        return bool(self.appendix_mark_lines or self.approval_lines or self.approval_signature)
 
     @property
     def title_word(self):
@@ -111,8 +121,14 @@ def document_context(document: LegalDocument) -> dict:
     sheets += [_sheet(a, points, is_root=False, is_draft=is_draft) for a in appendices]
 
     verification_url = "" if is_draft else document.verification_url
-    qr = qr_svg_data_uri(verification_url) if verification_url else ""
+    qr_image = qr_png_data_uri(verification_url) if verification_url else ""
+    sheets[0].verification_url, sheets[0].qr_image = verification_url, qr_image
     issuer = document.issuer
+    signature = _signature(document, is_draft)
+    if signature and not document.is_act and getattr(document, "approval_by_signature", False):
+        # Approved by the signatory's own signature: «УТВЕРЖДАЮ» top right, no signature line.
+        sheets[0].approval_signature = _approval_signature(document, signature, is_draft)
+        signature = None
     return {
         "document": document,
         "issuer": issuer,
@@ -127,14 +143,18 @@ def document_context(document: LegalDocument) -> dict:
         "letterhead_lines": _letterhead_lines(issuer),
         "date_display": _date_display(document, is_draft),
         "number_display": BLANK_NUMBER if is_draft else document.display_number,
+        "regline": _regline(document, is_draft),
         "operative_word": document.spaced_operative_word,
         "preamble_paragraphs": _paragraphs(document.preamble),
         "closing_paragraphs": _paragraphs(document.closing, keep_lines=True),
-        "signature": _signature(document, is_draft),
+        "signature": signature,
         "executor": _executor(document),
         "verification_url": verification_url,
         "verification_code": "" if is_draft else (document.verification_code or ""),
-        "qr_svg": qr,
+        # The QR code as a PNG data URI (what the templates print) and, computed only if a
+        # template asks for it, as an SVG data URI.
+        "qr_image": qr_image,
+        "qr_svg": functools.partial(qr_svg_data_uri, verification_url) if verification_url else "",
     }
 
 
@@ -193,6 +213,8 @@ def _sheet(document, points, *, is_root, is_draft) -> Sheet:
     if stamp:
         word, by_line = stamp
         approval_lines = [word, *_split(by_line, _BY_LINE_RE)]
+    table = _table(document.table)
+    agreement = _agreement_sheet(document)
     return Sheet(
         document=document,
         tree=tree,
@@ -204,7 +226,10 @@ def _sheet(document, points, *, is_root, is_draft) -> Sheet:
         approval_stamp=stamp,
         approval_lines=approval_lines,
         is_draft=is_draft,
-        table=_table(document.table),
+        table=table,
+        agreement_sheet=agreement,
+        # A wide table (a plan has ten columns) does not fit 170 mm: its sheet turns landscape.
+        landscape=bool(table and len(table["columns"]) > LANDSCAPE_COLUMNS),
     )
 
 
@@ -267,6 +292,33 @@ def _table(table) -> dict | None:
     return {"columns": columns, "rows": rows}
 
 
+_AGREEMENT_KEYS = ["school", "position", "name", "decision", "date", "remarks"]
+
+
+def _agreement_sheet(document) -> dict | None:
+    """Лист согласования: one row per school — school, position, И.О. Фамилия, decision, date,
+    remarks. Rows are lists in that order, or dicts with those keys in English."""
+    rows = getattr(document, "agreement_sheet", None)
+    if not rows or not isinstance(rows, list):
+        return None
+    width = len(_AGREEMENT_KEYS)
+    cells = []
+    for row in rows:
+        if isinstance(row, dict):
+            row = [row.get(key) for key in _AGREEMENT_KEYS]
+        elif not isinstance(row, list | tuple):
+            row = [row]
+        texts = [" ".join(str(c).split()) if c is not None else "" for c in row]
+        cells.append((texts + [""] * width)[:width])
+    dative = LegalDocument.DATIVE.get(document.kind, "")
+    return {
+        "title": AGREEMENT_TITLE,
+        "subtitle": f"к {dative} {document.heading}" if dative else document.heading,
+        "columns": AGREEMENT_COLUMNS,
+        "rows": cells,
+    }
+
+
 def _split(text: str, pattern: re.Pattern) -> list[str]:
     match = pattern.match(text)
     return [g for g in match.groups() if g] if match else [text]
@@ -293,6 +345,24 @@ def _letterhead_lines(issuer) -> list[str]:
     return lines if issuer.letterhead else [line.upper() for line in lines]
 
 
+def _nbsp(text: str) -> str:
+    return " ".join((text or "").split()).replace(" ", "\u00a0")
+
+
+def _regline(document, is_draft) -> dict:
+    """The line «22.05.2017 … № 1-139/1» as two no-break pieces (justified to both edges).
+
+    An act prints date left and number right; a titled root document, place left and date
+    with number right.
+    """
+    number = f"№\u00a0{_nbsp(BLANK_NUMBER if is_draft else document.display_number)}"
+    date = _date_display(document, is_draft)
+    if document.is_act:
+        return {"left": date, "right": number}
+    right = date if is_draft else f"{date}\u00a0{number}"
+    return {"left": _nbsp(document.place), "right": right}
+
+
 def _date_display(document, is_draft) -> str:
     if is_draft or not document.date:
         return BLANK_DATE
@@ -313,7 +383,13 @@ def _signature(document, is_draft) -> dict | None:
         return None
     position = _position(document)
     name = document.signatory.initials_name if document.signatory_id else ""
-    signature = {"position": position, "name": name, "stamp": None, "paper_copy": False}
+    signature = {
+        "position": position,
+        "name": name,
+        "stamp": None,
+        "paper_copy": False,
+        "paper_lines": [],
+    }
     if is_draft:
         return signature
     if document.origin == LegalDocument.Origin.PAPER:
@@ -330,6 +406,23 @@ def _signature(document, is_draft) -> dict | None:
         lines.append(f"Код проверки: {document.verification_code}")
     signature["stamp"] = {"title": ESIGN_TITLE, "lines": lines}
     return signature
+
+
+def _approval_signature(document, signature, is_draft) -> dict:
+    """The stamp «УТВЕРЖДАЮ / position, organisation / [signature mark] / И.О. Фамилия / date»."""
+    position = signature["position"]
+    organisation = document.issuer.short_name
+    lines = [position]
+    if organisation and organisation not in position:
+        lines.append(organisation)
+    return {
+        "word": APPROVE_WORD,
+        "position_lines": [line for line in lines if line],
+        "name": signature["name"],
+        "stamp": signature["stamp"],
+        "paper_lines": signature["paper_lines"],
+        "date": _date_display(document, is_draft),
+    }
 
 
 def format_signed_at(moment) -> str:
@@ -362,8 +455,13 @@ def _iso(moment) -> str:
 
 
 # --- QR code ------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=256)
 def make_qr(url: str):
-    """The segno QR code (error correction M) printed on signed documents."""
+    """The segno QR code (error correction M) printed on signed documents.
+
+    Cached: segno evaluates all eight masks in pure Python (~20 ms), and a document's preview
+    and its PDF show the same code.
+    """
     import segno
 
     return segno.make(url, error="m", micro=False, boost_error=False)
@@ -374,18 +472,23 @@ def qr_svg(url: str) -> str:
     import io
 
     buffer = io.BytesIO()
-    make_qr(url).save(buffer, kind="svg", border=2, omitsize=True, xmldecl=False, nl=False)
+    make_qr(url).save(buffer, kind="svg", border=QR_BORDER, omitsize=True, xmldecl=False)
     return buffer.getvalue().decode()
 
 
-@functools.lru_cache(maxsize=256)
 def qr_svg_data_uri(url: str) -> str:
-    """The QR code as a ``data:`` URI for ``<img>`` (allowed by the site's CSP).
+    return make_qr(url).svg_data_uri(border=QR_BORDER, omitsize=True, nl=False)
 
-    Cached: segno evaluates all eight masks in pure Python (~20 ms), and a document's preview
-    and its PDF show the same code.
+
+@functools.lru_cache(maxsize=256)
+def qr_png_data_uri(url: str) -> str:
+    """The QR code as a PNG ``data:`` URI, one pixel per module, for ``<img>``.
+
+    A bitmap is what the printed page uses: WeasyPrint draws an SVG path through its Python
+    path parser (10–25 ms for a QR code), a PNG costs next to nothing, and print.css scales it
+    with ``image-rendering: pixelated`` (``/Interpolate false`` in the PDF) so edges stay sharp.
     """
-    return make_qr(url).svg_data_uri(border=2, omitsize=True, nl=False)
+    return make_qr(url).png_data_uri(border=QR_BORDER, scale=1)
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -422,14 +525,13 @@ class _Renderer:
         self.lock = threading.Lock()
         common = {"font_config": self.font_config, "url_fetcher": self.url_fetcher}
         base = weasyprint.CSS(filename=str(css_path), **common)
-        margin = weasyprint.CSS(
-            string=f"@page {{ margin-left: {left_margin_mm:g}mm }}", **common
-        )
+        margin = weasyprint.CSS(string=f"@page {{ margin-left: {left_margin_mm:g}mm }}", **common)
+        # «ПРОЕКТ» in the top margin of every page of a draft, level with the page number.
         draft = weasyprint.CSS(
             string=(
-                "@page { @top-right { content: '%s'; font-family: 'Liberation Serif'; "
-                "font-size: 12pt; font-weight: bold; letter-spacing: 0.12em; "
-                "vertical-align: top; padding-top: 10mm; } }" % DRAFT_WORD
+                f"@page {{ @top-right {{ content: '{DRAFT_WORD}'; "
+                "font-family: 'Liberation Serif'; font-size: 12pt; font-weight: bold; "
+                "letter-spacing: 0.12em; vertical-align: top; padding-top: 10mm; } }"
             ),
             **common,
         )
@@ -453,11 +555,14 @@ _renderer_cache: _Renderer | None = None
 
 
 def left_margin_mm() -> float:
+    """settings.DOCUMENT_LEFT_MARGIN_MM: 30 mm by default (documents kept long, ГОСТ Р 7.0.97)."""
     value = getattr(settings, "DOCUMENT_LEFT_MARGIN_MM", DEFAULT_LEFT_MARGIN_MM)
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise ImproperlyConfigured("DOCUMENT_LEFT_MARGIN_MM must be a number of millimetres.")
+        raise ImproperlyConfigured(
+            "DOCUMENT_LEFT_MARGIN_MM must be a number of millimetres."
+        ) from None
     if not MIN_LEFT_MARGIN_MM <= value <= 60:
         raise ImproperlyConfigured(
             f"DOCUMENT_LEFT_MARGIN_MM must be between {MIN_LEFT_MARGIN_MM} and 60 (ГОСТ Р 7.0.97)."

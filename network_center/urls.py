@@ -27,8 +27,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("schools/", include("schools.urls")),
-    path("centers/", include("network_center.urls_centers")),  # TEMP (centers helper)
+    path("centers/", include("network_center.urls_centers")),
     path("documents/", include("network_center.urls_documents")),
+    path("plans/", include("plans.urls")),
     path("verify/<str:code>/", views_documents.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -15,6 +15,8 @@ from schools.models import (
     current_statuses,
 )
 
+from .models import Center, LegalDocument
+
 
 def municipality_summaries(user):
     """Schools and current ШНОР/ШНСУ counts per visible municipality: two queries in all."""
@@ -75,7 +77,27 @@ def home(request):
     school_cards = []
     for school in {s.pk: s for s in own_schools}.values():
         school_cards.append((school, current_statuses(statuses[school.pk])))
+    centers = list(
+        Center.objects.visible_to(request.user)
+        .select_related("municipality", "hub", "head")
+        .annotate(participant_count=Count("participations", distinct=True))
+        .order_by("municipality__name", "short_name")[:20]
+    )
+    to_sign = list(
+        LegalDocument.objects.filter(
+            state=LegalDocument.State.DRAFT, parent=None, signatory__user=request.user
+        ).select_related("issuer")[:20]
+    )
+    drafts = list(
+        LegalDocument.objects.visible_to(request.user)
+        .filter(state=LegalDocument.State.DRAFT, parent=None, created_by=request.user)
+        .select_related("issuer")[:10]
+    )
     context = {
+        **_plan_work(request.user, access),
+        "centers": centers,
+        "to_sign": to_sign,
+        "drafts": drafts,
         "memberships": memberships,
         "school_cards": school_cards,
         "municipalities": (
@@ -85,3 +107,58 @@ def home(request):
         ),
     }
     return render(request, "home.html", context)
+
+
+def _plan_work(user, access):
+    """What waits for this person in the plans: three queries at most.
+
+    The home page is project-level (it lives in the project package), so it may read the plans
+    app; the center's own models never do.
+    """
+    from plans.models import Proposal, Revision, Visa
+
+    coordinated = access.organisation_ids(Role.COORDINATOR)
+    awaiting_visa = (
+        list(
+            Visa.objects.filter(
+                school_id__in=coordinated,
+                decision=Visa.Decision.PENDING,
+                revision__state=Revision.State.ON_AGREEMENT,
+            ).select_related("revision__plan__center", "school")
+        )
+        if coordinated
+        else []
+    )
+    heads = access.organisation_ids(Role.CENTER_HEAD)
+    departments = access.municipality_ids(Role.DEPARTMENT)
+    managed = Q(plan__center__hub_id__in=heads) | Q(plan__center__municipality_id__in=departments)
+    proposals = (
+        list(
+            Proposal.objects.filter(managed, state=Proposal.State.SUBMITTED).select_related(
+                "school", "plan__center"
+            )[:20]
+        )
+        if heads or departments
+        else []
+    )
+    directors = access.organisation_ids(Role.HUB_DIRECTOR)
+    approver = Q(
+        plan__center__plan_approver=Center.Approver.DEPARTMENT,
+        plan__center__municipality_id__in=departments,
+    ) | Q(
+        plan__center__plan_approver=Center.Approver.HUB_DIRECTOR, plan__center__hub_id__in=directors
+    )
+    to_approve = (
+        list(
+            Revision.objects.filter(approver, state=Revision.State.AGREED).select_related(
+                "plan__center"
+            )
+        )
+        if departments or directors
+        else []
+    )
+    return {
+        "awaiting_visa": awaiting_visa,
+        "proposals_to_decide": proposals,
+        "to_approve": to_approve,
+    }

@@ -1,1 +1,504 @@
-"""Models arrive with this app's issue; the app is registered so that it has a home."""
+"""The annual joint plan of a center: revisions, lines, proposals, visas and transitions.
+
+A plan (center × academic year) has revisions. A revision moves through the workflow of SPEC §4
+only through ``plans.services`` (one function per transition, one table of allowed transitions
+in ``plans.workflow``); every change of state appends a ``Transition``. An approved revision is
+frozen: its lines refuse changes in the model layer, as signed documents do.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from network_center.models import Center, LegalDocument
+from schools.access import get_access
+from schools.models import Organisation, Person
+
+
+class EventForm(models.Model):
+    """Form of an event (семинар, вебинар, …): an editable reference list."""
+
+    name = models.CharField(_("наименование"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    is_active = models.BooleanField(_("используется"), default=True)
+
+    class Meta:
+        verbose_name = _("форма мероприятия")
+        verbose_name_plural = _("формы мероприятий")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Plans of the centers the user sees (Center.visible_to decides)."""
+        return self.filter(center__in=Center.objects.visible_to(user))
+
+
+class Plan(models.Model):
+    """The joint activity plan of a center for one academic year."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="plans", verbose_name=_("центр")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("учебный год"), help_text=_("Год начала: 2026 означает 2026/2027.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("план совместной деятельности")
+        verbose_name_plural = _("планы совместной деятельности")
+        ordering = ["center", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "year"], name="plan_one_per_center_year")
+        ]
+
+    def __str__(self):
+        return f"План {self.academic_year}: {self.center.short_name}"
+
+    @property
+    def academic_year(self):
+        return f"{self.year}/{self.year + 1}"
+
+
+class Revision(models.Model):
+    """A revision of a plan: the unit that is agreed, approved and frozen."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Проект")
+        ON_AGREEMENT = "on_agreement", _("На согласовании")
+        AGREED = "agreed", _("Согласован")
+        APPROVED = "approved", _("Утверждён")
+        SUPERSEDED = "superseded", _("Заменён новой редакцией")
+        CLOSED = "closed", _("Закрыт")
+
+    BADGE = {
+        State.DRAFT: "secondary",
+        State.ON_AGREEMENT: "warning",
+        State.AGREED: "info",
+        State.APPROVED: "success",
+        State.SUPERSEDED: "light",
+        State.CLOSED: "dark",
+    }
+    # States whose lines can never change again.
+    FROZEN = {State.APPROVED, State.SUPERSEDED, State.CLOSED}
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("план")
+    )
+    number = models.PositiveSmallIntegerField(_("редакция"))
+    state = models.CharField(
+        _("состояние"), max_length=16, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("на основе редакции"),
+    )
+    # Bumped on every change of content; visas record the version they agreed to.
+    content_version = models.PositiveIntegerField(default=1, editable=False)
+    approval_document = models.ForeignKey(
+        LegalDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_plan_revisions",
+        editable=False,
+        verbose_name=_("документ об утверждении"),
+    )
+    approved_at = models.DateTimeField(_("утверждён"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("редакция плана")
+        verbose_name_plural = _("редакции плана")
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="revision_number_unique"),
+            # One revision in work (draft … agreed) and one in force per plan at a time.
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(state__in=["draft", "on_agreement", "agreed"]),
+                name="revision_one_in_work",
+            ),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(state="approved"), name="revision_one_approved"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}, редакция {self.number}"
+
+    @property
+    def badge(self):
+        return self.BADGE.get(self.state, "secondary")
+
+    @property
+    def is_frozen(self):
+        return self.state in self.FROZEN
+
+    @property
+    def is_editable(self):
+        return self.state in (self.State.DRAFT, self.State.ON_AGREEMENT, self.State.AGREED)
+
+
+class FrozenRevisionError(ValidationError):
+    pass
+
+
+class LineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.filter(revision__state__in=Revision.FROZEN).exists():
+            raise FrozenRevisionError(_("Утверждённую редакцию плана изменить нельзя."))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(revision__state__in=Revision.FROZEN).exists():
+            raise FrozenRevisionError(_("Утверждённую редакцию плана изменить нельзя."))
+        return super().delete()
+
+
+class Line(models.Model):
+    """An event of the plan, with the official columns of a joint plan."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("очно")
+        BLENDED = "blended", _("очно-заочно (смешанно)")
+        REMOTE = "remote", _("дистанционно")
+
+    class DateKind(models.TextChoices):
+        DAY = "day", _("дата")
+        PERIOD = "period", _("период")
+        MONTH = "month", _("месяц")
+
+    # The fields a comparison of revisions reports, in column order.
+    CONTENT_FIELDS = [
+        "direction",
+        "title",
+        "form",
+        "format",
+        "audience",
+        "venue",
+        "dates",
+        "responsible",
+        "schools",
+        "expected_result",
+        "resources",
+        "initiator",
+    ]
+
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="lines", verbose_name=_("редакция")
+    )
+    # The same event across revisions keeps its key: comparisons match lines by it.
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    position = models.PositiveIntegerField(_("порядок"), default=0)
+    direction = models.CharField(
+        _("направление"),
+        max_length=300,
+        help_text=_("Задача центра или фактор риска, на который направлено мероприятие."),
+    )
+    title = models.CharField(_("мероприятие"), max_length=500)
+    form = models.ForeignKey(
+        EventForm, on_delete=models.PROTECT, related_name="+", verbose_name=_("форма")
+    )
+    format = models.CharField(_("формат"), max_length=16, choices=Format.choices)
+    audience = models.CharField(_("целевая аудитория"), max_length=300)
+    venue = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("место проведения"),
+    )
+    date_kind = models.CharField(
+        _("срок"), max_length=8, choices=DateKind.choices, default=DateKind.MONTH
+    )
+    date_from = models.DateField(_("дата (начало)"))
+    date_to = models.DateField(_("окончание периода"), null=True, blank=True)
+    responsible = models.ManyToManyField(
+        Person, related_name="plan_lines", blank=True, verbose_name=_("ответственные")
+    )
+    schools = models.ManyToManyField(
+        Organisation,
+        related_name="plan_lines",
+        blank=True,
+        verbose_name=_("школы-участники"),
+    )
+    expected_result = models.TextField(_("ожидаемый результат"), blank=True)
+    resources = models.TextField(_("необходимые ресурсы"), blank=True)
+    initiator = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("инициатор"),
+        help_text=_("Базовая школа (центр) или школа-участник, предложившая мероприятие."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = LineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("мероприятие плана")
+        verbose_name_plural = _("мероприятия плана")
+        ordering = ["revision", "date_from", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "key"], name="line_key_unique"),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="line_period_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_frozen()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_frozen(self):
+        state = Revision.objects.filter(pk=self.revision_id).values_list("state", flat=True).first()
+        if state in Revision.FROZEN:
+            raise FrozenRevisionError(_("Утверждённую редакцию плана изменить нельзя."))
+
+    @property
+    def dates_display(self):
+        from django.utils.formats import date_format
+
+        if self.date_kind == self.DateKind.MONTH:
+            return date_format(self.date_from, "F Y").lower()
+        if self.date_kind == self.DateKind.PERIOD and self.date_to:
+            return f"{self.date_from:%d.%m.%Y} – {self.date_to:%d.%m.%Y}"
+        return f"{self.date_from:%d.%m.%Y}"
+
+
+class Visa(models.Model):
+    """A participant school's decision on a revision's content (лист согласования)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Ожидается")
+        AGREED = "agreed", _("Согласовано")
+        AGREED_WITH_REMARKS = "agreed_remarks", _("Согласовано с замечаниями")
+        OBJECTED = "objected", _("Отклонено")
+
+    BADGE = {
+        Decision.PENDING: "secondary",
+        Decision.AGREED: "success",
+        Decision.AGREED_WITH_REMARKS: "info",
+        Decision.OBJECTED: "danger",
+    }
+    AGREEING = {Decision.AGREED, Decision.AGREED_WITH_REMARKS}
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="visas")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(
+        _("решение"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    remarks = models.TextField(_("замечания"), blank=True)
+    # What was agreed: the revision's content version at the moment of the decision.
+    content_version = models.PositiveIntegerField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by_person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("виза школы")
+        verbose_name_plural = _("визы школ")
+        ordering = ["school__short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "school"], name="visa_one_per_school"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "agreed"]) | ~Q(remarks=""),
+                name="visa_remarks_required",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.get_decision_display()}"
+
+    @property
+    def badge(self):
+        return self.BADGE.get(self.decision, "secondary")
+
+
+class Transition(models.Model):
+    """Append-only record of every change of a revision's state."""
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=16, choices=Revision.State.choices)
+    to_state = models.CharField(max_length=16, choices=Revision.State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("переход плана")
+        verbose_name_plural = _("история плана")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.revision_id}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError("История плана только дополняется.")
+        super().save(*args, **kwargs)
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The center's staff and the municipality see every proposal of their centers;
+        a participant school sees its own proposals only."""
+        access = get_access(user)
+        if access.is_superuser:
+            return self
+        own = access.organisation_ids()
+        q = Q(school_id__in=own)
+        network = Center.objects.visible_to(user).filter(
+            Q(hub_id__in=own)
+            | Q(municipality_id__in=access.full_municipality_ids)
+            | Q(municipality__region_id__in=access.observed_region_ids)
+        )
+        q |= Q(plan__center__in=network)
+        return self.filter(q)
+
+
+class Proposal(models.Model):
+    """A participant school's suggestion of an event for the current draft of a plan."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Подано")
+        ACCEPTED = "accepted", _("Принято")
+        DECLINED = "declined", _("Отклонено")
+        RETURNED = "returned", _("Возвращено на доработку")
+        WITHDRAWN = "withdrawn", _("Отозвано школой")
+
+    BADGE = {
+        State.SUBMITTED: "warning",
+        State.ACCEPTED: "success",
+        State.DECLINED: "danger",
+        State.RETURNED: "info",
+        State.WITHDRAWN: "secondary",
+    }
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="proposals")
+    school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("школа")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(
+        _("состояние"),
+        max_length=16,
+        choices=State.choices,
+        default=State.SUBMITTED,
+        editable=False,
+    )
+    title = models.CharField(_("мероприятие"), max_length=500)
+    direction = models.CharField(_("направление"), max_length=300)
+    form = models.ForeignKey(EventForm, on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(_("формат"), max_length=16, choices=Line.Format.choices)
+    audience = models.CharField(_("целевая аудитория"), max_length=300)
+    venue = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    date_kind = models.CharField(
+        _("срок"), max_length=8, choices=Line.DateKind.choices, default=Line.DateKind.MONTH
+    )
+    date_from = models.DateField(_("дата (начало)"))
+    date_to = models.DateField(_("окончание периода"), null=True, blank=True)
+    expected_result = models.TextField(_("ожидаемый результат"), blank=True)
+    resources = models.TextField(_("необходимые ресурсы"), blank=True)
+    justification = models.TextField(_("обоснование"))
+    decision_comment = models.TextField(_("комментарий центра"), blank=True)
+    # What the center changed when accepting: {field: [proposed, accepted]}.
+    changes = models.JSONField(default=dict, blank=True)
+    line = models.ForeignKey(
+        Line, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("предложение мероприятия")
+        verbose_name_plural = _("предложения мероприятий")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def badge(self):
+        return self.BADGE.get(self.state, "secondary")
+
+
+class ProposalEvent(models.Model):
+    """Append-only history of a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.proposal_id}: {self.to_state}"
+
+
+class Notification(models.Model):
+    """An in-app notification; the same event may also go out by e-mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("уведомление")
+        verbose_name_plural = _("уведомления")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return self.text

@@ -68,7 +68,15 @@ HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
 KUPINO_SCHOOL = "МКОУ «Чаинская СОШ»"
 
 
+def _flushes_database(item):
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Run browser tests last: their transactional database is flushed after each test, which
-    would remove the demo world the other tests share."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    """Run transactional tests (browser, concurrency) last: the database is flushed after each
+    of them, which would remove the demo world the other tests share. Each of them loads the
+    demo again for itself."""
+    items.sort(key=lambda item: bool(_flushes_database(item)))

@@ -167,7 +167,7 @@ DOCUMENT_MATRIX = {
     "documents:edit": [
         Case(
             "documents:edit",
-            expect(404, **{**SEES_1_139, **{k: 403 for k in SEES_1_139}}),
+            expect(404, **{**SEES_1_139, **dict.fromkeys(SEES_1_139, 403)}),
             args=("order_1_139",),
             label="signed act is refused",
         ),
@@ -191,7 +191,7 @@ DOCUMENT_MATRIX = {
         ),
         Case(
             "documents:delete",
-            expect(404, **{k: 403 for k in SEES_1_139}),
+            expect(404, **dict.fromkeys(SEES_1_139, 403)),
             method="post",
             args=("order_1_139",),
             label="signed act is refused",
@@ -278,7 +278,7 @@ DOCUMENT_MATRIX = {
         Case("documents:appendix_add", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
         Case(
             "documents:appendix_add",
-            expect(404, **{k: 403 for k in SEES_1_139}),
+            expect(404, **dict.fromkeys(SEES_1_139, 403)),
             args=("order_1_139",),
             label="signed act is refused",
         ),
@@ -324,7 +324,7 @@ DOCUMENT_MATRIX = {
         ),
         Case(
             "documents:sign",
-            expect(404, **{k: 403 for k in SEES_1_139}),
+            expect(404, **dict.fromkeys(SEES_1_139, 403)),
             args=("order_1_139",),
             label="signed act is refused",
         ),

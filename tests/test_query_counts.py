@@ -54,11 +54,14 @@ def add_schools(n=30):
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        # session, user, memberships (access), memberships (page), municipalities, status counts
-        ("uo_dmitriev", 6),
-        ("region", 6),
-        # session, user, memberships (access), memberships (page), statuses of own schools
-        ("school_a", 5),
+        # Everyone: session, user, memberships (access), notifications count, memberships (page),
+        # centers, documents to sign, own drafts.
+        # + municipalities, status counts; proposals to decide, plans to approve
+        ("uo_dmitriev", 12),
+        # + municipalities, status counts
+        ("region", 10),
+        # + statuses of own schools, plans awaiting the school's visa
+        ("school_a", 10),
     ],
 )
 def test_home_page_query_count(persona, expected, client_of):
@@ -71,18 +74,19 @@ def test_home_page_query_count(persona, expected, client_of):
 @pytest.mark.parametrize("persona", ["uo_dmitriev", "region", "admin"])
 def test_school_list_query_count(persona, client_of):
     client = client_of(persona)
-    # session, user, memberships, municipality choices, count, page of schools, their statuses
-    assert count_queries(client, reverse("schools:list")) == 7
+    # session, user, memberships, notifications count, municipality choices, count,
+    # page of schools, their statuses
+    assert count_queries(client, reverse("schools:list")) == 8
     add_schools()
-    assert count_queries(client, reverse("schools:list")) == 7
-    assert count_queries(client, reverse("schools:list") + "?status=shnsu&q=сош") == 7
+    assert count_queries(client, reverse("schools:list")) == 8
+    assert count_queries(client, reverse("schools:list") + "?status=shnsu&q=сош") == 8
 
 
 def test_school_detail_query_count(client_of):
     client = client_of("uo_dmitriev")
     url = reverse("schools:detail", args=[Organisation.objects.get(short_name=SCHOOL_A).pk])
-    # session, user, memberships, school (+municipality, region, head), statuses, people,
-    # memberships with users and persons
-    assert count_queries(client, url) == 7
+    # session, user, memberships, notifications count, school (+municipality, region, head),
+    # statuses, people, memberships with users and persons
+    assert count_queries(client, url) == 8
     add_schools()
-    assert count_queries(client, url) == 7
+    assert count_queries(client, url) == 8

@@ -198,6 +198,17 @@ class LegalDocument(models.Model):
         blank=True,
         help_text=_("Табличная часть: {«columns»: […], «rows»: [[…], …]}."),
     )
+    agreement_sheet = models.JSONField(
+        _("лист согласования"),
+        null=True,
+        blank=True,
+        help_text=_("Строки: школа, должность, И.О. Фамилия, решение, дата, замечания."),
+    )
+    approval_by_signature = models.BooleanField(
+        _("утверждается подписью («УТВЕРЖДАЮ»)"),
+        default=False,
+        help_text=_("Гриф «УТВЕРЖДАЮ» с должностью и подписью подписанта вместо приказа."),
+    )
     signatory = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,

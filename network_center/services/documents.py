@@ -47,6 +47,8 @@ EDITABLE_FIELDS = {
     "in_force_from",
     "approved_by_parent",
     "table",
+    "agreement_sheet",
+    "approval_by_signature",
 }
 
 

@@ -1,0 +1,536 @@
+"""The joint plan: proposals, agreement by every school, approval, amendments, notifications."""
+
+import io
+import re
+import threading
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans import services
+from plans.models import (
+    EventForm,
+    FrozenRevisionError,
+    Line,
+    Notification,
+    Plan,
+    Proposal,
+    Revision,
+    Transition,
+    Visa,
+)
+from schools.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
+SCHOOL_A = "МКОУ «СОШ № 1 г. Дмитриева»"
+SCHOOL_B = "МКОУ «Старогородская СОШ»"
+
+
+def user(username):
+    return get_user_model().objects.get(username=username)
+
+
+def plan(year=2026):
+    return Plan.objects.get(center__hub__short_name=HUB, year=year)
+
+
+def working(year=2026):
+    return services.working_revision(plan(year))
+
+
+def school(name):
+    return Organisation.objects.get(short_name=name)
+
+
+def coordinator_of(school_obj):
+    from schools.models import Membership
+
+    return Membership.objects.get(organisation=school_obj, role="coordinator").user
+
+
+def agree_all(revision, *, except_=()):
+    for visa in revision.visas.select_related("school"):
+        if visa.school.short_name in except_ or visa.decision != Visa.Decision.PENDING:
+            continue
+        services.give_visa(
+            revision, visa.school, actor=coordinator_of(visa.school), decision="agreed"
+        )
+
+
+def proposal_data(**extra):
+    return {
+        "title": "Семинар по смысловому чтению",
+        "direction": "Адресная методическая поддержка учителей",
+        "form": EventForm.objects.get(name="семинар").pk,
+        "format": "in_person",
+        "audience": "учителя начальных классов",
+        "date_kind": "month",
+        "date_from": "2027-03-01",
+        "justification": "Низкие результаты ВПР по чтению в 4 классах.",
+        **extra,
+    }
+
+
+# --- the whole story, as the issue checks it ---------------------------------------------------
+
+
+def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
+    client_of, django_capture_on_commit_callbacks
+):
+    a = client_of("school_a")
+    response = a.post(reverse("plans:proposal_create", args=[plan().pk]), proposal_data())
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="Семинар по смысловому чтению")
+    assert proposal.state == "submitted" and proposal.school.short_name == SCHOOL_A
+
+    head = client_of("head_center")
+    response = head.post(
+        reverse("plans:proposal_decide", args=[proposal.pk]),
+        {
+            "decision": "accept",
+            "comment": "Проведём дистанционно",
+            "form": proposal.form_id,
+            "format": "remote",
+            "date_kind": "month",
+            "date_from": "2027-03-01",
+            "venue": "",
+        },
+    )
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "accepted"
+    assert proposal.changes == {"format": ["очно", "дистанционно"]}
+    line = proposal.line
+    assert line.format == "remote" and line.initiator.short_name == SCHOOL_A
+    # The school sees what the center changed.
+    body = a.get(reverse("plans:proposal", args=[proposal.pk])).content.decode()
+    assert "«очно» → «дистанционно»" in body
+
+    revision = working()
+    assert revision.state == Revision.State.ON_AGREEMENT
+    # Accepting changed the content: the visas given before are asked again.
+    assert not revision.visas.exclude(decision="pending").exists()
+
+    a.post(reverse("plans:visa", args=[revision.pk, school(SCHOOL_A).pk]), {"decision": "agreed"})
+    b = client_of("school_b")
+    b.post(
+        reverse("plans:visa", args=[revision.pk, school(SCHOOL_B).pk]),
+        {"decision": "agreed_remarks", "remarks": "Просим уточнить время"},
+    )
+    agree_all(revision)
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.AGREED
+
+    uo = client_of("uo_dmitriev")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = uo.post(
+            reverse("plans:transition", args=[revision.pk, "approve"]),
+            {"password": "demo12345"},
+        )
+    assert response.status_code == 302
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.APPROVED
+    order = revision.approval_document
+    assert order.is_signed and order.kind == "order"
+    appendix = order.appendices.get()
+    assert appendix.kind == "plan" and appendix.approval_stamp()[0] == "УТВЕРЖДЕН"
+    assert len(appendix.agreement_sheet) == 5
+    assert appendix.agreement_sheet[[row[0] for row in appendix.agreement_sheet].index(SCHOOL_B)][
+        3::2
+    ] == ["Согласовано с замечаниями", "Просим уточнить время"]
+    # Last year's approved revision is untouched; this year's plan is approved.
+    assert plan(2025).revisions.get().state == Revision.State.APPROVED
+
+    from pypdf import PdfReader
+
+    response = client_of("rmk_dmitriev").get(reverse("documents:pdf", args=[order.pk]))
+    pdf = b"".join(response.streaming_content)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    # Table cells hyphenate long words: join «смыс‐ ловому» back for the comparison.
+    text = re.sub(r"[\u2010\u00ad]\s*", "", " ".join(text.split()))
+    assert "УТВЕРЖДЕН" in text
+    assert "Семинар по смысловому чтению" in text
+    for name in (SCHOOL_A, SCHOOL_B, "Крупецкая", "Первоавангардская", "Фатеевская"):
+        assert name.replace("МКОУ ", "") in text
+    assert "Просим уточнить время" in text
+
+
+# --- refusals by the server ----------------------------------------------------------------------
+
+
+def test_a_school_cannot_approve_return_or_submit(client_of):
+    revision = working()
+    agree_all(revision)
+    revision.refresh_from_db()
+    for name in ("approve", "return", "submit"):
+        response = client_of("school_a").post(
+            reverse("plans:transition", args=[revision.pk, name]),
+            {"password": "demo12345", "comment": "x"},
+        )
+        assert response.status_code == 403
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.AGREED
+
+
+def test_a_school_cannot_give_another_schools_visa(client_of):
+    revision = working()
+    response = client_of("school_a").post(
+        reverse("plans:visa", args=[revision.pk, school(SCHOOL_B).pk]), {"decision": "agreed"}
+    )
+    assert response.status_code == 403
+    with pytest.raises(Exception, match="представитель"):
+        services.give_visa(revision, school(SCHOOL_B), actor=user("school_a"), decision="agreed")
+    assert revision.visas.get(school__short_name=SCHOOL_B).decision != "objected"
+
+
+def test_an_approved_revision_is_frozen(client_of):
+    revision = plan(2025).revisions.get()
+    line = revision.lines.first()
+    response = client_of("head_center").post(
+        reverse("plans:line_edit", args=[line.pk]), {"title": "Подмена"}
+    )
+    assert response.status_code == 403
+    line.title = "Подмена"
+    with pytest.raises(FrozenRevisionError):
+        line.save()
+    with pytest.raises(FrozenRevisionError):
+        Line.objects.filter(revision=revision).update(title="Подмена")
+    with pytest.raises(FrozenRevisionError):
+        line.delete()
+    with pytest.raises(Exception, match="Добавлять"):
+        services.add_line(
+            revision,
+            actor=user("head_center"),
+            direction="x",
+            title="x",
+            form=EventForm.objects.first(),
+            format="remote",
+            audience="x",
+            date_from=date(2026, 1, 1),
+        )
+
+
+def test_visas_need_remarks_unless_plainly_agreed(client_of):
+    revision = working()
+    response = client_of("school_a").post(
+        reverse("plans:visa", args=[revision.pk, school(SCHOOL_A).pk]),
+        {"decision": "objected", "remarks": ""},
+        follow=True,
+    )
+    assert "Напишите замечания" in response.content.decode()
+
+
+def test_an_edit_after_visas_asks_every_school_again(django_capture_on_commit_callbacks):
+    revision = working()
+    assert revision.visas.exclude(decision="pending").count() == 2
+    line = revision.lines.first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_line(line, actor=user("head_center"), title="Новое название")
+    assert not revision.visas.exclude(decision="pending").exists()
+    notified = set(
+        Notification.objects.filter(text__contains="согласуйте его заново").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert notified == {"school_a", "school_b"}
+
+
+def test_agreed_means_every_school_agreed_on_the_current_content():
+    revision = working()
+    agree_all(revision, except_=("МКОУ «Фатеевская ООШ»",))
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.ON_AGREEMENT
+    fateevka = school("МКОУ «Фатеевская ООШ»")
+    services.give_visa(
+        revision, fateevka, actor=coordinator_of(fateevka), decision="objected", remarks="Нет"
+    )
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.ON_AGREEMENT
+    services.give_visa(revision, fateevka, actor=coordinator_of(fateevka), decision="agreed")
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.AGREED
+    assert set(revision.visas.values_list("content_version", flat=True)) == {
+        revision.content_version
+    }
+
+
+def test_amendment_keeps_the_approved_revision_in_force_until_the_new_one_is_approved(
+    django_capture_on_commit_callbacks,
+):
+    approved = plan(2025).revisions.get()
+    head = user("head_center")
+    new = services.amend(approved, actor=head)
+    assert new.number == 2 and new.state == "draft"
+    approved.refresh_from_db()
+    assert approved.state == Revision.State.APPROVED
+    line = new.lines.order_by("date_from").first()
+    services.update_line(line, actor=head, title="Установочное совещание (перенесено)")
+    services.delete_line(new.lines.order_by("date_from").last(), actor=head)
+    diff = services.compare_revisions(approved, new)
+    assert diff["removed"][0]["title"].startswith("Круглый стол")
+    assert diff["changed"][0]["fields"][0][0] == "Мероприятие"
+    services.submit(new, actor=head)
+    agree_all(new)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(new, actor=user("uo_dmitriev"), password="demo12345")
+    approved.refresh_from_db()
+    assert approved.state == Revision.State.SUPERSEDED
+
+
+def test_a_new_plan_starts_as_a_copy_of_last_years(client_of):
+    from network_center.models import Center
+
+    Plan.objects.filter(year=2026, center__hub__short_name=HUB).delete()
+    center = Center.objects.get(hub__short_name=HUB)
+    last = plan(2025).revisions.get()
+    response = client_of("head_center").post(
+        reverse("plans:create", args=[center.pk]), {"year": "2026", "copy_from": last.pk}
+    )
+    assert response.status_code == 302
+    new = plan(2026).revisions.get()
+    assert new.lines.count() == last.lines.count()
+    first = new.lines.order_by("date_from").first()
+    assert first.date_from == date(2026, 9, 18)
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def test_notifications_reach_exactly_the_people_concerned(django_capture_on_commit_callbacks):
+    revision = working()
+    services.return_for_revision(revision, actor=user("head_center"), comment="Дополнить")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(revision, actor=user("head_center"))
+    asked = set(
+        Notification.objects.filter(text__contains="ждёт согласования").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert asked == {"school_a", "school_b", "school_c", "school_d", "school_e"}
+    assert len(mail.outbox) == 1 and len(mail.outbox[0].to) == 5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.give_visa(revision, school(SCHOOL_A), actor=user("school_a"), decision="agreed")
+    told = Notification.objects.filter(text__contains="согласовано по плану")
+    assert set(told.values_list("user__username", flat=True)) == {"head_center"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agree_all(revision)
+    approvers = Notification.objects.filter(text__contains="ждёт утверждения")
+    assert set(approvers.values_list("user__username", flat=True)) == {
+        "uo_dmitriev",
+        "chief_dmitriev",
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(revision, actor=user("uo_dmitriev"), password="demo12345")
+    approved = set(
+        Notification.objects.filter(text__contains="утверждён").values_list(
+            "user__username", flat=True
+        )
+    )
+    assert {
+        "school_a",
+        "school_e",
+        "head_center",
+        "director_sosh2",
+        "rmk_dmitriev",
+        "wg_member",
+    } <= approved
+    assert "uo_kupino" not in approved and "region" not in approved
+
+
+def test_the_proposer_hears_of_every_decision(client_of, django_capture_on_commit_callbacks):
+    proposal = Proposal.objects.filter(state="submitted", school__short_name=SCHOOL_A).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.return_proposal(proposal, actor=user("head_center"), comment="Уточните тему")
+    assert Notification.objects.filter(
+        user__username="school_a", text__contains="возвращено на доработку"
+    ).exists()
+    body = client_of("school_a").get(reverse("home")).content.decode()
+    assert "Уведомления" in body
+
+
+def test_a_failed_mail_is_logged_and_loses_nothing(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "tests.test_plans.FailingBackend"
+    revision = working()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.give_visa(revision, school(SCHOOL_A), actor=user("school_a"), decision="agreed")
+    assert Notification.objects.filter(user__username="head_center").exists()
+    assert "failed" in caplog.text
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("SMTP server unreachable")
+
+
+# --- concurrency (PostgreSQL) --------------------------------------------------------------------
+
+
+def _run_together(functions):
+    from django.db import connections
+
+    barrier = threading.Barrier(len(functions))
+    results = []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            results.append(fn())
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+def test_two_concurrent_approvals_leave_exactly_one_transition():
+    from network_center.demo import load_demo
+
+    load_demo()
+    revision = working()
+    agree_all(revision)
+    uo, chief = user("uo_dmitriev"), user("chief_dmitriev")
+    results = _run_together(
+        [
+            lambda: services.approve(
+                Revision.objects.get(pk=revision.pk), actor=uo, password="demo12345"
+            ),
+            lambda: services.approve(
+                Revision.objects.get(pk=revision.pk), actor=chief, password="demo12345"
+            ),
+        ]
+    )
+    assert sum(isinstance(r, Revision) for r in results) == 1
+    assert Transition.objects.filter(revision=revision, action="approve").count() == 1
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.APPROVED
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL")
+def test_a_line_edited_by_two_people_at_once_tells_the_second():
+    from network_center.demo import load_demo
+
+    load_demo()
+    line = working().lines.first()
+    seen = line.version
+    results = _run_together(
+        [
+            lambda: services.update_line(
+                Line.objects.get(pk=line.pk), actor=user("head_center"), version=seen, title="A"
+            ),
+            lambda: services.update_line(
+                Line.objects.get(pk=line.pk), actor=user("uo_dmitriev"), version=seen, title="B"
+            ),
+        ]
+    )
+    assert sum(isinstance(r, Line) for r in results) == 1
+    assert sum(isinstance(r, services.LineConflict) for r in results) == 1
+    line.refresh_from_db()
+    assert line.version == seen + 1
+
+
+def test_a_stale_line_form_tells_the_second_editor(client_of):
+    line = working().lines.order_by("date_from").first()
+    url = reverse("plans:line_edit", args=[line.pk])
+    form = {
+        "direction": line.direction,
+        "title": "Изменено первым",
+        "form": line.form_id,
+        "format": line.format,
+        "audience": line.audience,
+        "date_kind": "day",
+        "date_from": line.date_from.isoformat(),
+        "initiator": line.initiator_id,
+        "version": line.version,
+    }
+    assert client_of("head_center").post(url, form).status_code == 302
+    response = client_of("uo_dmitriev").post(url, {**form, "title": "Изменено вторым"})
+    assert "уже изменил другой пользователь" in response.content.decode()
+    assert "Изменено вторым" in response.content.decode()
+    line.refresh_from_db()
+    assert line.title == "Изменено первым"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _add_lines(revision, n):
+    form = EventForm.objects.first()
+    hub = revision.plan.center.hub
+    participants = [p.school for p in revision.plan.center.participations.all()]
+    for i in range(n):
+        line = Line.objects.create(
+            revision=revision,
+            position=100 + i,
+            direction=f"Направление {i % 5}",
+            title=f"Мероприятие {i}",
+            form=form,
+            format="in_person",
+            audience="учителя",
+            venue=hub,
+            date_from=date(2026, 9 + i % 4, 1 + i % 27),
+            initiator=hub,
+        )
+        line.schools.set(participants[: 1 + i % 5])
+        line.responsible.set(hub.people.all()[:2])
+
+
+def test_plan_page_costs_the_same_queries_with_10_and_150_lines(client_of):
+    revision = working()
+    revision.lines.all().delete()
+    _add_lines(revision, 10)
+    client = client_of("head_center")
+    url = reverse("plans:detail", args=[revision.plan_id])
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response
+
+    ten, response = count()
+    assert "10 мероприятий" in response.content.decode()
+    _add_lines(revision, 140)
+    hundred_fifty, response = count()
+    assert "150 мероприятий" in response.content.decode()
+    assert ten == hundred_fifty
+    # session, user, memberships, notifications count, plan (+center), revisions, lines,
+    # responsible, schools, visas, proposals count, participations, history, center head check
+    assert ten <= 16
+
+
+def test_any_revision_exports_to_xlsx(client_of):
+    from openpyxl import load_workbook
+
+    revision = plan(2025).revisions.get()
+    response = client_of("rmk_dmitriev").get(reverse("plans:export", args=[revision.pk]))
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book["План"].iter_rows(values_only=True))
+    assert rows[3][:3] == ("№", "Направление", "Мероприятие")
+    assert len(rows) == 4 + revision.lines.count()
+    assert len(list(book["Лист согласования"].iter_rows())) == 6
