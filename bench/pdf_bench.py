@@ -170,9 +170,9 @@ def build():
         appendix_number=1,
         approved_by_parent=True,
     )
-    # The real Положение is about four pages; its sections repeated make a ten-page one.
+    # The real Положение is about four pages; repeated clauses make it about ten.
     padded = regulation_body
-    for n in range(5, 12):
+    for n in range(5, 17):
         padded += f"\n\n{n}. Дополнительный раздел {n}.\n\n" + "\n\n".join(
             f"{n}.{i}. " + " ".join(regulation_body[200:900].split()) for i in range(1, 3)
         )

@@ -103,12 +103,9 @@ def _dmitriev_center(municipality):
         creating_act=order,
         regulation=regulation,
         plan_approver=Center.Approver.DEPARTMENT,
-    )
-    Center.objects.filter(pk=center.pk).update(
         name_genitive="муниципального центра сетевого взаимодействия по повышению качества "
-        "образования на базе МКОУ «СОШ № 2 г. Дмитриева»"
+        "образования на базе МКОУ «СОШ № 2 г. Дмитриева»",
     )
-    center.refresh_from_db()
     participants = [
         ("МКОУ «СОШ № 1 г. Дмитриева»", Category.SHNOR),
         ("МКОУ «Старогородская СОШ»", Category.SHNSU),

@@ -140,6 +140,7 @@ class CenterForm(forms.ModelForm):
         fields = [
             "name",
             "short_name",
+            "name_genitive",
             "hub",
             "head",
             "creating_act",

@@ -20,6 +20,11 @@ neither QR code nor signature stamp. A signed document has the QR code (рекв
 bottom right of its first page, pointing to its public verification page, and a framed stamp of
 the simple electronic signature — or, for a document registered from paper, a line saying that
 this is an electronic copy of a document signed on paper.
+
+Also printed when the document carries them: a table (``table``; a sheet whose table has more
+than six columns, like a plan's, turns landscape), a лист согласования (``agreement_sheet``, on a
+page of its own after the sheet) and, for a titled root approved by its signatory's own signature
+(``approval_by_signature``), the stamp «УТВЕРЖДАЮ» top right instead of a signature line.
 """
 
 from __future__ import annotations

@@ -204,6 +204,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "network-center@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Left margin of printed documents (ГОСТ Р 7.0.97: at least 20 mm; 30 mm for documents kept
+# for a long time, the default here).
+DOCUMENT_LEFT_MARGIN_MM = env_int("DOCUMENT_LEFT_MARGIN_MM", 30)
+
 # Public base URL printed into QR codes of signed documents (they leave the system on paper).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -4,15 +4,18 @@ Thin views: load through ``visible_to`` (404 out of scope), ask ``plans.workflow
 may do, validate with a form, call a service, turn a refusal into a message.
 """
 
+import hashlib
 import io
 from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from network_center.models import Center
-from schools.access import get_access
+from schools.access import Role, get_access
 from schools.models import Person
 
 from . import services, workflow
@@ -188,6 +191,49 @@ def _groups(lines, group):
     return [(name, list(items)) for name, items in groupby(lines, key=key)]
 
 
+ROWS_CACHE_SECONDS = 3600
+
+
+def _plan_rows(request, revision):
+    """The rendered rows of the plan table, cached: an approved revision never changes, and a
+    revision in work changes only through the services, which bump ``content_version`` — part
+    of the key. Who may edit which rows is part of the key too."""
+    user = request.user
+    center = revision.plan.center
+    if not revision.is_editable:
+        editor = "ro"
+    elif get_access(user).is_superuser or workflow.manages_plan(user, center):
+        editor = "all"
+    elif get_access(user).has_role(Role.WG_MEMBER):
+        editor = f"u{user.pk}"
+    else:
+        editor = "ro"
+    filters = request.GET.copy()
+    filters.pop("revision", None)
+    key = (
+        "plan-rows:"
+        + hashlib.sha256(
+            f"{revision.pk}:{revision.content_version}:{editor}:{filters.urlencode()}".encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    lines, group = _line_queryset(revision, request)
+    lines = list(lines)
+    for n, line in enumerate(lines, start=1):
+        line.n = n
+        line.editable = editor != "ro" and workflow.may_edit_lines(user, revision, line)
+    html = render_to_string(
+        "plans/_plan_rows.html",
+        {"groups": _groups(lines, group), "revision": revision},
+        request=request,
+    )
+    result = (html, len(lines), group)
+    cache.set(key, result, ROWS_CACHE_SECONDS)
+    return result
+
+
 @login_required
 def plan_detail(request, pk):
     plan = get_plan_for_user(request.user, pk)
@@ -203,11 +249,7 @@ def plan_detail(request, pk):
     revision.plan = plan
     center = plan.center
     user = request.user
-    lines, group = _line_queryset(revision, request)
-    lines = list(lines)
-    for n, line in enumerate(lines, start=1):
-        line.n = n
-        line.editable = workflow.may_edit_lines(user, revision, line)
+    rows_html, line_count, group = _plan_rows(request, revision)
     visas = list(revision.visas.select_related("school", "decided_by_person"))
     my_visas = [v for v in visas if workflow.may_give_visa(user, revision, v.school_id)]
     proposals = Proposal.objects.visible_to(user).filter(plan=plan).select_related("school")
@@ -224,8 +266,8 @@ def plan_detail(request, pk):
             "revision": revision,
             "revisions": revisions,
             "approved": approved,
-            "groups": _groups(lines, group),
-            "line_count": len(lines),
+            "rows_html": rows_html,
+            "line_count": line_count,
             "group": group,
             "transitions": workflow.available_transitions(user, revision),
             "history": Transition.objects.filter(revision__plan=plan)

@@ -125,19 +125,16 @@ MATRIX: dict[str, list[Case]] = {
 
 
 def _merge():
+    from .matrix_centers import CENTER_MATRIX, CENTER_TARGETS
     from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
 
     MATRIX.update(DOCUMENT_MATRIX)
     TARGETS.update(DOCUMENT_TARGETS)
+    MATRIX.update(CENTER_MATRIX)
+    TARGETS.update(CENTER_TARGETS)
     MATRIX.update(PLAN_MATRIX)
     TARGETS.update(PLAN_TARGETS)
 
 
 _merge()
-
-# TEMP (centers helper): the centers' rows until the lead merges them.
-from .matrix_centers import CENTER_MATRIX, CENTER_TARGETS  # noqa: E402
-
-MATRIX.update(CENTER_MATRIX)
-TARGETS.update(CENTER_TARGETS)

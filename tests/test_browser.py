@@ -88,3 +88,84 @@ def test_the_department_filters_schools_without_reloading(page, live_server):
     assert "Крупецкая" in page.content()
     assert "СОШ № 1 г. Дмитриева" not in page.inner_text("#school-table")
     assert page.console_errors == []
+
+
+def logout(page, live_server):
+    page.context.clear_cookies()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_proposal_becomes_part_of_the_approved_plan_in_the_browser(page, live_server):
+    """The issue's walk-through: a school proposes, the center accepts it with another format,
+    every school agrees, the department approves, the methodologist downloads the PDF."""
+    from network_center.demo import load_demo
+    from plans import services
+    from plans.models import Plan, Proposal, Visa
+    from schools.models import Membership
+
+    load_demo()
+    plan = Plan.objects.get(year=2026, center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
+
+    login(page, live_server, "school_a")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.click("text=Предложить мероприятие")
+    page.fill("#id_title", "Практикум по функциональной грамотности")
+    page.fill("#id_direction", "Адресная методическая поддержка учителей")
+    page.select_option("#id_form", label="мастер-класс")
+    page.select_option("#id_format", "in_person")
+    page.fill("#id_audience", "учителя 5–9 классов")
+    page.fill("#id_date_from", "2027-02-10")
+    page.fill("#id_justification", "Низкие результаты по функциональной грамотности.")
+    page.click("text=Отправить в центр")
+    page.wait_for_selector("text=Предложение отправлено в центр")
+    proposal = Proposal.objects.get(title="Практикум по функциональной грамотности")
+    logout(page, live_server)
+
+    login(page, live_server, "head_center")
+    assert "Практикум по функциональной грамотности" in page.content()  # waits on the home page
+    page.goto(f"{live_server.url}/plans/proposals/{proposal.pk}/")
+    page.check("input[name=decision][value=accept]")
+    page.select_option("#id_format", "remote")
+    page.click("text=Записать решение")
+    page.wait_for_selector("text=Центр включил мероприятие с изменениями")
+    logout(page, live_server)
+
+    revision = services.working_revision(plan)
+    login(page, live_server, "school_a")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.check("input[name=decision][value=agreed]")
+    page.click("text=Записать решение школы")
+    page.wait_for_selector("text=Решение школы записано")
+    logout(page, live_server)
+
+    login(page, live_server, "school_b")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.check("input[name=decision][value=agreed_remarks]")
+    page.fill("#id_remarks", "Просим перенести на март")
+    page.click("text=Записать решение школы")
+    page.wait_for_selector("text=Решение школы записано")
+    logout(page, live_server)
+
+    # The remaining three schools agree the same way; here through the service to save time.
+    for visa in revision.visas.filter(decision=Visa.Decision.PENDING).select_related("school"):
+        coordinator = Membership.objects.get(organisation=visa.school, role="coordinator").user
+        services.give_visa(revision, visa.school, actor=coordinator, decision="agreed")
+
+    login(page, live_server, "uo_dmitriev")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    page.click("summary:has-text('Утвердить')")
+    page.fill("#p-approve", "demo12345")
+    page.click("form button:has-text('Утвердить')")
+    page.wait_for_selector("text=Утверждён")
+    logout(page, live_server)
+
+    login(page, live_server, "rmk_dmitriev")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    with page.expect_download() as download:
+        page.click("text=PDF утверждённого плана")
+    path = download.value.path()
+    data = Path(path).read_bytes()
+    assert data.startswith(b"%PDF")
+    assert download.value.suggested_filename.startswith("Приказ_")
+    assert page.console_errors == []
+    assert page.outside_requests == []

@@ -26,7 +26,11 @@ class CenterQuerySet(models.QuerySet):
         if access.observed_region_ids:
             q |= Q(municipality__region_id__in=access.observed_region_ids)
         if access.user_id:
-            q |= Q(compositions__members__person__user_id=access.user_id)
+            # Members of the working group in force (a draft composition grants nothing yet).
+            q |= Q(
+                compositions__status="in_force",
+                compositions__members__person__user_id=access.user_id,
+            )
         return self.filter(q).distinct()
 
 

@@ -51,6 +51,10 @@ class DocumentQuerySet(models.QuerySet):
                 centers_regulated__participations__school_id__in=own
             )
             network |= Q(agreement_of__school_id__in=own) | Q(agreement_of__center__hub_id__in=own)
+            # The order approving a working group: for every school of that center's network.
+            network |= Q(composition__center__hub_id__in=own) | Q(
+                composition__center__participations__school_id__in=own
+            )
             signed_network = Q(state=LegalDocument.State.SIGNED) & network
             q |= signed_network
             q |= Q(state=LegalDocument.State.SIGNED, parent__in=self.model.objects.filter(network))
@@ -218,7 +222,13 @@ class LegalDocument(models.Model):
         verbose_name=_("подписант"),
     )
     signatory_position = models.CharField(
-        _("должность подписанта"), max_length=200, blank=True, help_text=_("«Начальник Управления»")
+        _("должность подписанта"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Как печатать: «Начальник Управления»; для исполняющего обязанности — в родительном "
+            "падеже: «начальника Управления» (напечатается «И.о. начальника Управления»)."
+        ),
     )
     signatory_acting = models.BooleanField(_("исполняющий обязанности"), default=False)
     executor = models.ForeignKey(

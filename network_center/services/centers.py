@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from schools.access import Role, get_access
+from schools.models import Organisation
 
 from ..models import Center, LegalDocument, Participation
 
@@ -26,6 +27,7 @@ def _guard(actor, municipality_id):
 CENTER_FIELDS = {
     "name",
     "short_name",
+    "name_genitive",
     "hub",
     "head",
     "creating_act",
@@ -76,8 +78,16 @@ def close_center(center: Center, *, actor, act: LegalDocument) -> Center:
     locked = Center.objects.select_for_update().get(pk=center.pk)
     if locked.status != Center.Status.ACTIVE:
         raise CenterError(_("Центр уже закрыт."))
-    if not act.is_signed or act.issuer.municipality_id != locked.municipality_id:
-        raise CenterError(_("Закрыть центр можно только подписанным актом этого муниципалитета."))
+    if (
+        not act.is_signed
+        or act.issuer.municipality_id != locked.municipality_id
+        or act.kind not in LegalDocument.ACT_KINDS
+        or act.parent_id
+        or act.issuer.kind == Organisation.Kind.SCHOOL
+    ):
+        raise CenterError(
+            _("Закрыть центр можно только подписанным распорядительным актом управления.")
+        )
     locked.status = Center.Status.CLOSED
     locked.closed_by = act
     locked.save(update_fields=["status", "closed_by"])
@@ -85,6 +95,11 @@ def close_center(center: Center, *, actor, act: LegalDocument) -> Center:
 
 
 PARTICIPANT_FIELDS = {"school", "category", "since", "until", "agreement"}
+
+
+def _guard_active(center):
+    if center.status != Center.Status.ACTIVE:
+        raise CenterError(_("Центр закрыт: изменить его нельзя."))
 
 
 def _validate_agreement(participation):
@@ -99,6 +114,7 @@ def _validate_agreement(participation):
 @transaction.atomic
 def add_participant(center: Center, *, actor, **fields) -> Participation:
     _guard(actor, center.municipality_id)
+    _guard_active(center)
     if set(fields) - PARTICIPANT_FIELDS:
         raise CenterError(f"Unknown fields: {sorted(set(fields) - PARTICIPANT_FIELDS)}")
     if Participation.objects.filter(center=center, school=fields.get("school")).exists():
@@ -113,6 +129,7 @@ def add_participant(center: Center, *, actor, **fields) -> Participation:
 @transaction.atomic
 def update_participant(participation: Participation, *, actor, **fields) -> Participation:
     _guard(actor, participation.center.municipality_id)
+    _guard_active(participation.center)
     allowed = PARTICIPANT_FIELDS - {"school"}
     if set(fields) - allowed:
         raise CenterError(f"Unknown fields: {sorted(set(fields) - allowed)}")
@@ -128,4 +145,5 @@ def update_participant(participation: Participation, *, actor, **fields) -> Part
 def remove_participant(participation: Participation, *, actor) -> None:
     """Remove a participant entered by mistake; a school that leaves gets an end date instead."""
     _guard(actor, participation.center.municipality_id)
+    _guard_active(participation.center)
     participation.delete()

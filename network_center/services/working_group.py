@@ -5,6 +5,7 @@ order puts the composition in force and supersedes the previous one."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools.models import Organisation, Person
@@ -30,9 +31,11 @@ def _guard(center, actor):
 def network_organisations(center):
     """Where members may come from: the hub, the participant schools and the municipality's
     methodological office."""
+    today = timezone.localdate()
     return Organisation.objects.filter(
         Q(pk=center.hub_id)
-        | Q(center_participations__center=center)
+        | Q(center_participations__center=center, center_participations__until__isnull=True)
+        | Q(center_participations__center=center, center_participations__until__gte=today)
         | Q(
             municipality_id=center.municipality_id,
             kind=Organisation.Kind.METHODOLOGICAL_OFFICE,
