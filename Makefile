@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format migrate demo bench
+.PHONY: install run test lint format migrate demo bench messages
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,5 +34,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Benchmarks (not tests): PDF rendering and the plan page.
 bench: install
-	DJANGO_DEBUG=1 $(BIN)/python bench/run.py
+	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/plan_page_bench.py
+
+# Russian catalogue: extract, fill the three plural forms, compile.
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=bench
+	$(BIN)/python locale/fill_ru_plurals.py
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ru --ignore=.venv

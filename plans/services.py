@@ -454,6 +454,21 @@ def agreement_sheet(revision: Revision) -> list[list[str]]:
     return rows
 
 
+def draft_plan_document(revision: Revision) -> LegalDocument:
+    """An unsaved plan document of a revision in work, for its «ПРОЕКТ» PDF."""
+    center = revision.plan.center
+    return LegalDocument(
+        issuer=center.hub,
+        kind=LegalDocument.Kind.PLAN,
+        heading=(
+            f"совместной деятельности {center.short_name_genitive()} "
+            f"на {revision.plan.academic_year} учебный год"
+        ),
+        table=plan_table(revision),
+        agreement_sheet=agreement_sheet(revision) or None,
+    )
+
+
 def _approval_document(revision: Revision, actor) -> LegalDocument:
     center = revision.plan.center
     person = getattr(actor, "person", None)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/compare/", views.revision_compare, name="compare"),
     path("<int:pk>/propose/", views.proposal_create, name="proposal_create"),
     path("revisions/<int:pk>/export.xlsx", views.revision_export, name="export"),
+    path("revisions/<int:pk>/pdf/", views.revision_pdf, name="pdf"),
     path("revisions/<int:pk>/lines/add/", views.line_add, name="line_add"),
     path(
         "revisions/<int:pk>/transition/<slug:name>/",

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from network_center.models import Center
 from schools.access import Role, get_access
-from schools.models import Person
+from schools.models import Organisation, Person
 
 from . import services, workflow
 from .forms import (
@@ -155,13 +155,43 @@ def plan_create(request, center_pk):
 # --- the plan page -------------------------------------------------------------------------------
 
 
+LINE_COLUMNS = [
+    "revision_id",
+    "key",
+    "position",
+    "direction",
+    "title",
+    "form_id",
+    "format",
+    "audience",
+    "venue_id",
+    "date_kind",
+    "date_from",
+    "date_to",
+    "expected_result",
+    "initiator_id",
+    "version",
+]
+
+
 def _line_queryset(revision, request):
+    # Only the columns the rows print: 150 lines bring ~900 related objects, and building
+    # full Organisation rows for them costs more than the queries.
     lines = (
         Line.objects.filter(revision=revision)
         .select_related("form", "venue", "initiator")
+        .only(
+            *LINE_COLUMNS,
+            "form__name",
+            "venue__short_name",
+            "initiator__short_name",
+        )
         .prefetch_related(
-            Prefetch("responsible", queryset=Person.objects.select_related("organisation")),
-            "schools",
+            Prefetch(
+                "responsible",
+                queryset=Person.objects.only("last_name", "first_name", "patronymic", "user_id"),
+            ),
+            Prefetch("schools", queryset=Organisation.objects.only("short_name")),
         )
     )
     q = request.GET.get("q", "").strip()
@@ -326,6 +356,23 @@ def revision_export(request, pk):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"План_{revision.plan.academic_year.replace('/', '-')}_ред{revision.number}.xlsx"
+    response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+@login_required
+def revision_pdf(request, pk):
+    """A revision as PDF: the stored approved document when there is one; otherwise the plan
+    as it stands, rendered on request and marked «ПРОЕКТ» on every page."""
+    from network_center.pdf import render_document_pdf
+    from network_center.views_documents import _attachment
+
+    revision = get_revision_for_user(request.user, pk)
+    if revision.approval_document_id:
+        return redirect("documents:pdf", pk=revision.approval_document_id)
+    document = services.draft_plan_document(revision)
+    response = HttpResponse(render_document_pdf(document), content_type="application/pdf")
+    name = f"План_{revision.plan.academic_year.replace('/', '-')}_ред{revision.number}_проект.pdf"
     response["Content-Disposition"] = _attachment(name)
     return response
 

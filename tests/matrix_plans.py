@@ -147,6 +147,16 @@ PLAN_MATRIX = {
         Case("plans:export", expect(404, **SEES), args=("revision_2025",)),
         Case("plans:export", expect(404, **KUPINO), args=("kupino_revision",)),
     ],
+    "plans:pdf": [
+        Case("plans:pdf", expect(404, **SEES), args=("revision_2026",), label="draft PDF"),
+        Case(
+            "plans:pdf",
+            expect(404, **dict.fromkeys(SEES, 302)),
+            args=("revision_2025",),
+            label="approved: the stored document",
+        ),
+        Case("plans:pdf", expect(404, **KUPINO), args=("kupino_revision",)),
+    ],
     "plans:proposal_create": [
         Case(
             "plans:proposal_create",

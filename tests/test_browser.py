@@ -169,3 +169,38 @@ def test_a_proposal_becomes_part_of_the_approved_plan_in_the_browser(page, live_
     assert download.value.suggested_filename.startswith("Приказ_")
     assert page.console_errors == []
     assert page.outside_requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_hub_director_changes_the_working_group_and_signs_the_order(page, live_server):
+    """The issue's check: director_sosh2 changes the working group and signs the composition
+    order; the new composition is in force. (school_a's refusal is in the permission matrix.)"""
+    from network_center.demo import load_demo
+    from network_center.models import Center, Composition
+
+    load_demo()
+    center = Center.objects.get(hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
+    login(page, live_server, "director_sosh2")
+    page.goto(f"{live_server.url}/centers/{center.pk}/working-group/")
+    page.select_option("#id_new-organisation", label="МКОУ «Крупецкая СОШ»")
+    page.fill("#id_new-last_name", "Ремизова")
+    page.fill("#id_new-first_name", "Ольга")
+    page.fill("#id_new-patronymic", "Петровна")
+    page.fill("#id_new-position", "Учитель русского языка")
+    page.fill("#id_new-responsibility", "русский язык: открытые уроки")
+    page.click("text=Внести и включить")
+    page.wait_for_selector("#wg-draft >> text=Ремизова Ольга Петровна")
+    draft = Composition.objects.get(center=center, status="draft")
+    assert draft.order is not None
+    page.goto(f"{live_server.url}/documents/{draft.order_id}/")
+    assert "Об утверждении состава рабочей группы" in page.content()
+    page.click("text=Подписать")
+    page.fill("#id_password", "demo12345")
+    page.click("input[type=submit][value='Подписать'], button:has-text('Подписать')")
+    page.wait_for_selector("text=Документ подписан и зарегистрирован")
+    draft.refresh_from_db()
+    assert draft.status == "in_force"
+    page.goto(f"{live_server.url}/centers/{center.pk}/working-group/")
+    assert "Ремизова Ольга Петровна" in page.content()
+    assert "Прежних составов нет" not in page.content()
+    assert page.console_errors == []

@@ -545,3 +545,16 @@ def test_any_revision_exports_to_xlsx(client_of):
     assert rows[3][:3] == ("№", "Направление", "Мероприятие")
     assert len(rows) == 4 + revision.lines.count()
     assert len(list(book["Лист согласования"].iter_rows())) == 6
+
+
+def test_a_plan_in_work_prints_as_a_draft_on_every_page(client_of):
+    from pypdf import PdfReader
+
+    revision = working()
+    response = client_of("school_b").get(reverse("plans:pdf", args=[revision.pk]))
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    assert len(pages) >= 2
+    for page in pages:
+        assert "ПРОЕКТ" in page.extract_text()
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert "ЛИСТ СОГЛАСОВАНИЯ" in text.upper()
