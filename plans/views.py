@@ -4,6 +4,7 @@ Thin views: load through ``visible_to`` (404 out of scope), ask ``plans.workflow
 may do, validate with a form, call a service, turn a refusal into a message.
 """
 
+import functools
 import hashlib
 import io
 from itertools import groupby
@@ -224,6 +225,25 @@ def _groups(lines, group):
 ROWS_CACHE_SECONDS = 3600
 
 
+def _decorate(line):
+    """Prepare a row's printed values once in Python. In the template, walking
+    ``line.schools.all`` builds a queryset per row and column, and ``{% url %}`` resolves the
+    URL conf per call: for 150 rows either costs more than the rest of the row."""
+    line.responsible_display = ", ".join(p.name_initials for p in line.responsible.all())
+    line.schools_display = ", ".join(s.short_name for s in line.schools.all())
+    line.edit_url = _line_url(line.pk, "edit/")
+    line.row_url = _line_url(line.pk, "")
+
+
+@functools.cache
+def _line_url_prefix():
+    return reverse("plans:line_row", args=[0])[: -len("0/")]
+
+
+def _line_url(pk, suffix):
+    return f"{_line_url_prefix()}{pk}/{suffix}"
+
+
 def _plan_rows(request, revision):
     """The rendered rows of the plan table, cached: an approved revision never changes, and a
     revision in work changes only through the services, which bump ``content_version`` — part
@@ -254,6 +274,7 @@ def _plan_rows(request, revision):
     for n, line in enumerate(lines, start=1):
         line.n = n
         line.editable = editor != "ro" and workflow.may_edit_lines(user, revision, line)
+        _decorate(line)
     html = render_to_string(
         "plans/_plan_rows.html",
         {"groups": _groups(lines, group), "revision": revision},
@@ -287,6 +308,7 @@ def plan_detail(request, pk):
         submitted=Count("pk", filter=Q(state=Proposal.State.SUBMITTED)), total=Count("pk")
     )
     approved = next((r for r in revisions if r.state == S.APPROVED), None)
+    participations = list(center.participations.select_related("school"))
     return render(
         request,
         "plans/plan_detail.html",
@@ -308,9 +330,9 @@ def plan_detail(request, pk):
             "visa_form": VisaForm(),
             "transition_form": TransitionForm(),
             "can_add_line": workflow.may_edit_lines(user, revision),
+            "participations": participations,
             "can_propose": bool(
-                workflow.coordinated_school_ids(user)
-                & set(center.participations.values_list("school_id", flat=True))
+                workflow.coordinated_school_ids(user) & {p.school_id for p in participations}
             )
             and revision.is_editable,
             "proposal_counts": counts,
@@ -535,7 +557,12 @@ def _line_row(request, pk):
         .get(pk=pk)
     )
     line.editable = workflow.may_edit_lines(request.user, line.revision, line)
-    return render(request, "plans/_line_row.html", {"line": line, "revision": line.revision})
+    _decorate(line)
+    return render(
+        request,
+        "plans/_line_row.html",
+        {"line": line, "revision": line.revision, "hub_id": line.revision.plan.center.hub_id},
+    )
 
 
 @login_required

@@ -558,3 +558,27 @@ def test_a_plan_in_work_prints_as_a_draft_on_every_page(client_of):
         assert "ПРОЕКТ" in page.extract_text()
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     assert "ЛИСТ СОГЛАСОВАНИЯ" in text.upper()
+
+
+def test_the_hub_director_approves_with_utverzhdayu_when_the_center_says_so(
+    django_capture_on_commit_callbacks,
+):
+    from network_center.models import Center
+    from network_center.services import centers as center_services
+
+    center = Center.objects.get(hub__short_name=HUB)
+    center_services.update_center(center, actor=user("uo_dmitriev"), plan_approver="hub_director")
+    revision = working()
+    agree_all(revision)
+    with pytest.raises(Exception, match="не доступно"):
+        services.approve(revision, actor=user("uo_dmitriev"), password="demo12345")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(revision, actor=user("director_sosh2"), password="demo12345")
+    revision.refresh_from_db()
+    document = revision.approval_document
+    assert document.kind == "plan" and document.approval_by_signature
+    assert document.issuer == center.hub and document.number.endswith("-ОД")
+    from pypdf import PdfReader
+
+    text = PdfReader(document.pdf.open("rb")).pages[0].extract_text()
+    assert "УТВЕРЖДАЮ" in text
