@@ -144,3 +144,23 @@ def test_the_department_edits_a_school_card_and_bad_input_is_kept(client_of, org
     school.refresh_from_db()
     assert school.address.endswith("д. 14")
     assert school.history.count() >= 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/documents/", "/documents/?q=1-139", "/centers/", "/plans/", "/plans/proposals/"],
+)
+def test_a_kupino_user_sees_nothing_of_dmitriev_in_any_list(client_of, path):
+    body = client_of("uo_kupino").get(path).content.decode()
+    assert "Дмитри" not in body
+    assert "СОШ № 2" not in body
+
+
+def test_the_journal_export_of_kupino_holds_only_kupino(client_of):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_of("uo_kupino").get("/documents/journal.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert all("Дмитри" not in str(cell) for row in rows for cell in row)
