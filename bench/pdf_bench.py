@@ -205,7 +205,7 @@ def measure(label, function, runs):
         cpu.append((time.process_time() - start_cpu) * 1000)
     print(
         f"{label:<40} median {statistics.median(wall):7.1f} ms   min {min(wall):7.1f} ms"
-        f"   (CPU median {statistics.median(cpu):7.1f} ms)",
+        f"   (CPU median {statistics.median(cpu):7.1f} ms)   load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
     return result

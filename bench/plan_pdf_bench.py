@@ -1,0 +1,239 @@
+"""Benchmark of printing an approved joint plan (network_center.pdf): not a test.
+
+    cd /work/main && .venv/bin/python bench/plan_pdf_bench.py [--runs 7] [--lines 150] [--save DIR]
+
+Sets up Django with the test settings and a throw-away SQLite test database (as bench/pdf_bench.py
+does), and builds with the ORM what ``plans.services._approval_document`` builds when the
+department approves a plan: the order «Об утверждении плана …» (three points, signatory, executor)
+with the plan as appendix 1 («УТВЕРЖДЕН приказом …»), whose ``table`` has the ten columns of
+``plans.services.plan_table`` and ``--lines`` rows, and whose ``agreement_sheet`` has a row per
+participant school as ``plans.services.agreement_sheet`` gives it. The order is signed in memory.
+Renders once to warm up, then reports the median and minimum render time, the page count and the
+PDF size, for the signed order and for the draft.
+"""
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# pdf_bench sets up Django (test settings) on import and knows how to make the database.
+from django.test.utils import setup_test_environment  # noqa: E402
+from pdf_bench import create_database, load_world  # noqa: E402
+
+HEADING = "совместной деятельности центра «Дмитриевский» на 2026/2027 учебный год"
+DIRECTIONS = [
+    "Новые подходы к сетевому взаимодействию",
+    "Обмен опытом, школьные программы улучшения результатов",
+    "Наставничество и совместный профессиональный рост",
+    "Адресная методическая поддержка учителей",
+    "Совместные образовательные проекты",
+]
+TITLES = [
+    "Установочное совещание сети: анализ результатов мониторинга ШНОР/ШНСУ",
+    "Анализ затруднений учителей математики по итогам ВПР",
+    "Закрепление наставников за учителями с устойчиво низкими результатами",
+    "Разработка школьных программ перехода в эффективный режим работы",
+    "Открытые уроки русского языка в 5–6 классах",
+    "Взаимопосещение уроков математики в сельских школах",
+    "«Исследование урока»: формирующее оценивание",
+    "Сетевой проект «Читаем вместе» для 5–7 классов",
+    "Мастер-класс по подготовке к ОГЭ по математике",
+    "Круглый стол «Итоги года сети: что сработало»",
+]
+FORMS = [
+    "семинар, очно",
+    "консультация, смешанный",
+    "наставничество, очно",
+    "семинар, дистанционно",
+    "открытый урок, очно",
+    "взаимопосещение уроков, очно",
+    "«исследование урока», смешанный",
+    "совместный проект, дистанционно",
+    "мастер-класс, очно",
+    "круглый стол, очно",
+]
+AUDIENCES = [
+    "руководители школ, заместители по УВР",
+    "учителя математики",
+    "учителя-наставники и молодые учителя",
+    "заместители директоров по УВР",
+    "учителя русского языка",
+    "учителя начальных классов",
+    "обучающиеся 5–7 классов",
+    "учителя математики 9 классов",
+]
+SCHOOLS = [
+    "МКОУ «СОШ № 1 г. Дмитриева»",
+    "МКОУ «СОШ № 2 г. Дмитриева»",
+    "МКОУ «Старогородская СОШ»",
+    "МКОУ «Крупецкая СОШ»",
+    "МКОУ «Фатеевская СОШ»",
+]
+RESPONSIBLE = ["Зайцева М.А.", "Белова Н.В.", "Лаптева Е.И.", "Гребенникова Е.А."]
+RESULTS = [
+    "Протокол, методические рекомендации, отчёт на сайте центра",
+    "Повышение доли удовлетворительных результатов ВПР",
+    "Освоены приёмы формирующего оценивания, разработаны планы уроков",
+]
+
+
+def plan_rows(count):
+    """Rows shaped as plans.services.plan_table gives them."""
+    rows = []
+    first = date(2026, 9, 1)
+    for n in range(1, count + 1):
+        day = first + timedelta(days=(n * 2) % 270)
+        dates = (
+            f"{day:%d.%m.%Y}" if n % 3 else f"{day:%d.%m.%Y} – {day + timedelta(days=14):%d.%m.%Y}"
+        )
+        rows.append(
+            [
+                str(n),
+                DIRECTIONS[n % len(DIRECTIONS)],
+                TITLES[n % len(TITLES)],
+                FORMS[n % len(FORMS)],
+                AUDIENCES[n % len(AUDIENCES)],
+                SCHOOLS[n % len(SCHOOLS)],
+                dates,
+                ", ".join(RESPONSIBLE[: 1 + n % 2]),
+                ", ".join(SCHOOLS[: 2 + n % 4]),
+                RESULTS[n % len(RESULTS)],
+            ]
+        )
+    return rows
+
+
+def agreement_rows():
+    """Rows shaped as plans.services.agreement_sheet gives them: one per participant school."""
+    people = [
+        ("Директор", "Е.А. Гребенникова"),
+        ("Директор", "М.А. Зайцева"),
+        ("И.о. директора", "С.В. Кононова"),
+        ("Директор", "А.П. Руднев"),
+        ("Директор", "Т.И. Шевченко"),
+    ]
+    rows = []
+    for i, (school, (position, name)) in enumerate(zip(SCHOOLS, people, strict=True)):
+        decision = "Согласовано с замечаниями" if i == 2 else "Согласовано"
+        remarks = "Перенести открытые уроки на вторую четверть" if i == 2 else ""
+        rows.append([school, position, name, decision, f"{12 + i:02d}.05.2026", remarks])
+    return rows
+
+
+def build(lines):
+    from network_center.models import DocumentPoint, LegalDocument
+    from schools.models import Organisation, Person
+
+    department = Organisation.objects.get(short_name="Управление образования Дмитриевского района")
+    head = Person.objects.get(last_name="Тулиёва")
+    executor = (
+        Person.objects.filter(organisation=department).exclude(pk=head.pk).order_by("pk").first()
+        or head
+    )
+    order = LegalDocument.objects.create(
+        issuer=department,
+        kind="order",
+        heading=f"Об утверждении плана {HEADING}",
+        preamble="В соответствии с Положением о центре сетевого взаимодействия, на основании "
+        "согласования плана всеми школами — участниками сетевого взаимодействия",
+        place="г. Дмитриев",
+        signatory=head,
+        signatory_position="Начальник Управления",
+        executor=executor,
+    )
+    for position, text in enumerate(
+        [
+            f"Утвердить план {HEADING} (приложение 1).",
+            "Руководителю центра обеспечить выполнение плана; школам — участникам сетевого "
+            "взаимодействия обеспечить участие педагогических работников в мероприятиях плана.",
+            "Контроль за исполнением настоящего приказа оставляю за собой.",
+        ],
+        start=1,
+    ):
+        DocumentPoint.objects.create(document=order, position=position, style="numbered", text=text)
+    from plans.services import PLAN_COLUMNS
+
+    LegalDocument.objects.create(
+        issuer=department,
+        kind="plan",
+        heading=HEADING,
+        parent=order,
+        appendix_number=1,
+        approved_by_parent=True,
+        table={"columns": list(PLAN_COLUMNS), "rows": plan_rows(lines)},
+        agreement_sheet=agreement_rows(),
+    )
+    return order
+
+
+def sign_in_memory(document):
+    document.state = "signed"
+    document.origin = "electronic"
+    document.number = "1-77"
+    document.date = date(2026, 5, 20)
+    document.year = 2026
+    document.verification_code = "P4N7-2QXD-8HFA"
+    document.signed_at = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
+
+
+def measure(label, function, runs):
+    function()  # warm-up
+    wall, cpu = [], []
+    result = None
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        result = function()
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    print(
+        f"{label:<34} median {statistics.median(wall):7.1f} ms   min {min(wall):7.1f} ms"
+        f"   (CPU median {statistics.median(cpu):7.1f} ms)   load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--lines", type=int, default=150)
+    parser.add_argument("--save", type=Path, help="write the PDFs into this folder")
+    args = parser.parse_args()
+
+    setup_test_environment()
+    create_database()
+    from network_center.pdf import render_document_html, render_document_pdf
+
+    load_world()
+    draft = build(args.lines)
+    signed = build(args.lines)
+    sign_in_memory(signed)
+    print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
+        f"plan of {args.lines} lines",
+        flush=True,
+    )
+
+    import pypdf
+
+    measure("HTML only, signed order + plan", lambda: render_document_html(signed), args.runs)
+    for label, document in (("signed", signed), ("draft", draft)):
+        pdf = measure(
+            f"PDF, {label} order + plan", lambda d=document: render_document_pdf(d), args.runs
+        )
+        pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+        print(f"    {pages} pages, {len(pdf) / 1024:.1f} KB", flush=True)
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"plan-{label}.pdf").write_bytes(pdf)
+
+
+if __name__ == "__main__":
+    main()
