@@ -5,6 +5,7 @@ action with ``has_perm``, validate with a form, call a service, turn its refusal
 """
 
 import hashlib
+import re
 from datetime import datetime
 
 import rules
@@ -35,6 +36,8 @@ from .models import DocumentEvent, DocumentPoint, DocumentRelation, LegalDocumen
 from .services import documents as services
 
 PAGE_SIZE = 25
+# «7K3M-9QXD-2HFA» (models.documents.new_verification_code); anything else is not looked up.
+VERIFICATION_CODE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 
 
 def get_document_for_user(user, pk):
@@ -582,6 +585,8 @@ def document_scan(request, pk):
 @require_http_methods(["GET", "POST"])
 def verify(request, code):
     """Public: confirms a printed document by its code. Shows requisites and the SHA-256 only."""
+    if not VERIFICATION_CODE.fullmatch(code.upper()):
+        raise Http404(_("Документ с таким кодом не зарегистрирован."))
     document = get_object_or_404(
         LegalDocument.objects.select_related("issuer", "signatory"),
         verification_code=code.upper(),

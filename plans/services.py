@@ -186,6 +186,11 @@ def _content_changed(revision: Revision, actor):
 
 def _validate_line(revision, fields):
     center = revision.plan.center
+    for name, value in fields.items():
+        # Forms refuse NUL already (Django's ProhibitNullCharactersValidator); PostgreSQL would
+        # answer with an error, so the service refuses it for every other caller too.
+        if isinstance(value, str) and "\x00" in value:
+            raise PlanError({name: _("Недопустимый символ в тексте.")})
     if fields.get("date_kind") == Line.DateKind.PERIOD and not fields.get("date_to"):
         raise PlanError({"date_to": _("Для периода укажите дату окончания.")})
     if (

@@ -582,3 +582,9 @@ def test_the_hub_director_approves_with_utverzhdayu_when_the_center_says_so(
 
     text = PdfReader(document.pdf.open("rb")).pages[0].extract_text()
     assert "УТВЕРЖДАЮ" in text
+
+
+def test_a_nul_character_is_refused_by_the_service_not_the_database():
+    line = working().lines.first()
+    with pytest.raises(services.PlanError):
+        services.update_line(line, actor=user("head_center"), title="a\x00b")
