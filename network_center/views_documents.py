@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .body import build_tree, parse_body_text, tree_to_text
@@ -56,6 +57,20 @@ def get_point_for_user(user, pk):
         document__in=LegalDocument.objects.visible_to(user),
     )
     return point
+
+
+EDIT_REFUSED = _lazy("Изменять можно только проект своей организации.")
+
+
+def _require_editable(user, document, message=EDIT_REFUSED):
+    _require(user, "network_center.change_document", document, message)
+
+
+def get_draft_for_editing(user, pk, message=EDIT_REFUSED):
+    """Load a document the user may see (else 404) and may change (else 403)."""
+    document = get_document_for_user(user, pk)
+    _require_editable(user, document, message)
+    return document
 
 
 def _require(user, perm, obj, message):
@@ -219,13 +234,7 @@ def document_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_edit(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     form = DocumentEditForm(request.POST or None, instance=document)
     if request.method == "POST" and form.is_valid():
         try:
@@ -248,12 +257,8 @@ def document_edit(request, pk):
 @login_required
 @require_POST
 def document_delete(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Удалить можно только проект своей организации."),
+    document = get_draft_for_editing(
+        request.user, pk, _("Удалить можно только проект своей организации.")
     )
     parent_id = document.parent_id
     try:
@@ -278,13 +283,7 @@ def _body_context(document):
 
 @login_required
 def document_body(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     return render(request, "documents/document_body.html", _body_context(document))
 
 
@@ -297,13 +296,7 @@ def _body_response(request, document):
 @login_required
 @require_POST
 def point_add(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     form = PointForm(request.POST, prefix="new")
     parent = None
     if request.POST.get("parent"):
@@ -323,12 +316,7 @@ def point_add(request, pk):
 def point_edit(request, pk):
     point = get_point_for_user(request.user, pk)
     document = point.document
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    _require_editable(request.user, document)
     form = PointForm(request.POST or None, instance=point)
     if request.method == "POST" and form.is_valid():
         try:
@@ -346,12 +334,7 @@ def point_edit(request, pk):
 @require_POST
 def point_move(request, pk):
     point = get_point_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        point.document,
-        _("Изменять можно только проект своей организации."),
-    )
+    _require_editable(request.user, point.document)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return HttpResponse(_("Укажите направление."), status=400)
@@ -367,12 +350,7 @@ def point_move(request, pk):
 def point_delete(request, pk):
     point = get_point_for_user(request.user, pk)
     document = point.document
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    _require_editable(request.user, document)
     try:
         services.delete_point(point, actor=request.user)
     except ValidationError as exc:
@@ -383,13 +361,7 @@ def point_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def body_text(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     initial = {"text": tree_to_text(build_tree(DocumentPoint.objects.filter(document=document)))}
     form = BodyTextForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -406,13 +378,7 @@ def body_text(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def appendix_add(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     form = AppendixForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -440,13 +406,7 @@ def appendix_add(request, pk):
 @login_required
 @require_POST
 def relation_add(request, pk):
-    document = get_document_for_user(request.user, pk)
-    _require(
-        request.user,
-        "network_center.change_document",
-        document,
-        _("Изменять можно только проект своей организации."),
-    )
+    document = get_draft_for_editing(request.user, pk)
     form = RelationForm(request.POST, document=document, user=request.user)
     if form.is_valid():
         try:
@@ -473,12 +433,7 @@ def relation_delete(request, pk):
         pk=pk,
         source__in=LegalDocument.objects.visible_to(request.user),
     )
-    _require(
-        request.user,
-        "network_center.change_document",
-        relation.source,
-        _("Изменять можно только проект своей организации."),
-    )
+    _require_editable(request.user, relation.source)
     try:
         services.remove_relation(relation, actor=request.user)
     except ValidationError as exc:
