@@ -90,3 +90,68 @@ def test_school_detail_query_count(client_of):
     assert count_queries(client, url) == 8
     add_schools()
     assert count_queries(client, url) == 8
+
+
+def _more_plan_rows(n=20):
+    """More proposals, notifications and plans for the plan lists."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from plans.models import EventForm, Notification, Plan, Proposal
+
+    plan = Plan.objects.get(year=2026, center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
+    school = Organisation.objects.get(short_name=SCHOOL_A)
+    form = EventForm.objects.first()
+    users = get_user_model().objects.filter(username__in=["head_center", "school_a"])
+    for i in range(n):
+        Proposal.objects.create(
+            plan=plan,
+            school=school,
+            title=f"Предложение {i}",
+            direction="Направление",
+            form=form,
+            format="in_person",
+            audience="учителя",
+            date_from=date(2027, 1, 1),
+            justification="Нужно",
+        )
+        for user in users:
+            Notification.objects.create(user=user, text=f"Событие {i}", url="/")
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "expected"),
+    [
+        # session, user, memberships, notifications count, centers (visible), plans, revisions
+        ("head_center", "plans:list", 7),
+        # session, user, memberships, notifications count, proposals (+plan, center, school, form)
+        ("head_center", "plans:proposals", 5),
+        ("school_a", "plans:proposals", 5),
+        # session, user, memberships, notifications count, notifications
+        ("school_a", "plans:notifications", 5),
+    ],
+)
+def test_plan_lists_query_count(persona, url_name, expected, client_of):
+    client = client_of(persona)
+    assert count_queries(client, reverse(url_name)) == expected
+    _more_plan_rows()
+    assert count_queries(client, reverse(url_name)) == expected
+
+
+def test_proposal_and_document_pages_query_count(client_of):
+    from network_center.models import LegalDocument
+    from plans.models import Proposal
+
+    client = client_of("head_center")
+    proposal = Proposal.objects.filter(state="submitted").first()
+    url = reverse("plans:proposal", args=[proposal.pk])
+    before = count_queries(client, url)
+    _more_plan_rows()
+    assert count_queries(client, url) == before
+    order = LegalDocument.objects.get(number="1-139/1")
+    url = reverse("documents:detail", args=[order.pk])
+    detail = count_queries(client, url)
+    # session, user, memberships, notifications, document, appendices, points, events,
+    # relations both ways, appendix list, centers/participations for the rules, + the preview
+    assert detail <= 16
