@@ -16,13 +16,12 @@ from itertools import groupby
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Subquery
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Organisation, Person
 
+from .form_errors import add_service_error  # noqa: F401 - the views import it from here
 from .models import Center, Composition, LegalDocument, Member, Participation
 from .services.working_group import network_organisations
 
@@ -57,19 +56,6 @@ def offer(field, queryset, *, group=None, label=str):
     field.widget.choices = GroupedChoices(
         queryset, group=group, label=label, empty_label=field.empty_label
     )
-
-
-def add_service_error(form, exc):
-    """Put a refusal of a service function on the form: field errors on their fields, the rest
-    (and anything naming a field the form does not show) above the form."""
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc) or gettext("У вас нет прав на это действие."))
-        return
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def document_label(document):

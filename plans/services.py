@@ -383,7 +383,8 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
         if stale or revision.visas.exclude(decision__in=Visa.AGREEING).exists():
             raise PlanError(_("Не все школы согласовали текущую редакцию."))
         document = _approval_document(revision, actor)
-        signed = document_services.sign_document(document, actor=actor, password=password)
+        # The password was checked above, before the revision was locked.
+        signed = document_services.seal_with_signature(document, actor=actor)
         previous = revision.plan.revisions.filter(state=S.APPROVED).exclude(pk=revision.pk)
         for old in previous.select_for_update():
             _set_state(old, S.SUPERSEDED, "superseded", actor, _("Утверждена новая редакция."))

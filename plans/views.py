@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from network_center.form_errors import add_service_error
 from network_center.models import Center
 from schools.access import Role, get_access
 from schools.models import Organisation, Person
@@ -43,14 +44,6 @@ S = Revision.State
 
 def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _errors(exc))
 
 
 def _to_revision(revision):
@@ -146,7 +139,7 @@ def plan_create(request, center_pk):
                 copy_from=form.cleaned_data["copy_from"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("План создан."))
             return redirect("plans:detail", pk=plan.pk)
@@ -515,7 +508,7 @@ def line_add(request, pk):
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Мероприятие добавлено."))
             return _to_revision(revision)
@@ -540,7 +533,7 @@ def line_edit(request, pk):
                 **_line_fields(form),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             if is_htmx:
                 return _line_row(request, line.pk)
@@ -623,7 +616,7 @@ def proposal_create(request, pk):
                 plan, schools[0], actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Предложение отправлено в центр."))
             return redirect("plans:proposal", pk=proposal.pk)
@@ -687,7 +680,7 @@ def proposal_decide(request, pk):
             else:
                 services.return_proposal(proposal, actor=request.user, comment=data["comment"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Решение записано, школа уведомлена."))
             return redirect("plans:proposal", pk=proposal.pk)
@@ -731,7 +724,7 @@ def proposal_edit(request, pk):
                 Proposal.objects.get(pk=proposal.pk), actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Предложение отправлено повторно."))
             return redirect("plans:proposal", pk=proposal.pk)

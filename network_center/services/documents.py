@@ -366,6 +366,17 @@ def sign_document(document: LegalDocument, *, actor, password: str) -> LegalDocu
         raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
     if not password or not actor.check_password(password):
         raise DocumentError(_("Неверный пароль: документ не подписан."))
+    return seal_with_signature(document, actor=actor)
+
+
+def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
+    """The signing itself, for a caller that has just confirmed the signatory's password
+    (``sign_document``, plan approval): PBKDF2 is slow by design and must not run while the
+    caller holds row locks."""
+    _check_signable(document)
+    if document.signatory is None or document.signatory.user_id != actor.pk:
+        raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
+    signatory = document.signatory
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=document.issuer_id)
         locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
