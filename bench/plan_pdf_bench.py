@@ -3,13 +3,16 @@
     cd /work/main && .venv/bin/python bench/plan_pdf_bench.py [--runs 7] [--lines 150] [--save DIR]
 
 Sets up Django with the test settings and a throw-away SQLite test database (as bench/pdf_bench.py
-does), and builds with the ORM what ``plans.services._approval_document`` builds when the
-department approves a plan: the order «Об утверждении плана …» (three points, signatory, executor)
-with the plan as appendix 1 («УТВЕРЖДЕН приказом …»), whose ``table`` has the ten columns of
-``plans.services.plan_table`` and ``--lines`` rows, and whose ``agreement_sheet`` has a row per
-participant school as ``plans.services.agreement_sheet`` gives it. The order is signed in memory.
-Renders once to warm up, then reports the median and minimum render time, the page count and the
-PDF size, for the signed order and for the draft.
+does), loads the demo and gives the Dmitriev center a plan for 2030/2031 whose revision has
+``--lines`` events, written with the ORM from the demo's forms, schools and people: five
+directions, long titles, a third of the events for every school of the network, the others for
+one to three schools. Then it builds with the ORM what ``plans.services._approval_document``
+builds when the department approves a plan: the order «Об утверждении плана …» (three points,
+signatory, executor) with the plan as appendix 1 («УТВЕРЖДЕН приказом …») whose table is
+``plans.services.plan_print_table`` of that revision and whose лист согласования has a row per
+participant school. The order is signed in memory. Renders once to warm up, then reports the
+median and minimum render time, the page count and the PDF size, for the signed order and for
+the draft.
 """
 
 import argparse
@@ -47,18 +50,6 @@ TITLES = [
     "Мастер-класс по подготовке к ОГЭ по математике",
     "Круглый стол «Итоги года сети: что сработало»",
 ]
-FORMS = [
-    "семинар, очно",
-    "консультация, смешанный",
-    "наставничество, очно",
-    "семинар, дистанционно",
-    "открытый урок, очно",
-    "взаимопосещение уроков, очно",
-    "«исследование урока», смешанный",
-    "совместный проект, дистанционно",
-    "мастер-класс, очно",
-    "круглый стол, очно",
-]
 AUDIENCES = [
     "руководители школ, заместители по УВР",
     "учителя математики",
@@ -76,7 +67,22 @@ SCHOOLS = [
     "МКОУ «Крупецкая СОШ»",
     "МКОУ «Фатеевская СОШ»",
 ]
-RESPONSIBLE = ["Зайцева М.А.", "Белова Н.В.", "Лаптева Е.И.", "Гребенникова Е.А."]
+# Concise lines, as most municipal plans word them: the table of 150 of them is about ten pages,
+# the size of the reference the issue compares with (a 10-page table through LibreOffice).
+SHORT_TITLES = [
+    "Установочное совещание сети",
+    "Консультация по итогам ВПР",
+    "Закрепление наставников",
+    "Семинар «Школьные программы улучшения»",
+    "Открытые уроки русского языка",
+    "Взаимопосещение уроков математики",
+    "«Исследование урока»",
+    "Проект «Читаем вместе»",
+    "Мастер-класс «Подготовка к ОГЭ»",
+    "Круглый стол «Итоги года сети»",
+]
+SHORT_AUDIENCES = ["руководители школ", "учителя математики", "заместители по УВР", "наставники"]
+SHORT_RESULTS = ["Протокол", "Методические рекомендации", "Планы уроков", "Отчёт на сайте центра"]
 RESULTS = [
     "Протокол, методические рекомендации, отчёт на сайте центра",
     "Повышение доли удовлетворительных результатов ВПР",
@@ -84,30 +90,53 @@ RESULTS = [
 ]
 
 
-def plan_rows(count):
-    """Rows shaped as plans.services.plan_table gives them."""
-    rows = []
-    first = date(2026, 9, 1)
+def make_revision(count, *, concise=False):
+    """A revision of the Dmitriev center's plan for 2030/2031 with ``count`` lines: worded as
+    the demo's (long titles, one to three schools or all of them), or ``concise``."""
+    titles, audiences, results = (
+        (SHORT_TITLES, SHORT_AUDIENCES, SHORT_RESULTS) if concise else (TITLES, AUDIENCES, RESULTS)
+    )
+    from network_center.models import Center
+    from plans.models import EventForm, Line, Plan, Revision, Visa
+    from plans.services import active_participations
+    from schools.models import Person
+
+    center = Center.objects.get(hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
+    schools = [p.school for p in active_participations(center)]
+    people = list(Person.objects.filter(organisation__in=[center.hub, *schools]).order_by("pk")[:4])
+    forms = list(EventForm.objects.order_by("pk"))
+    plan = Plan.objects.create(center=center, year=2030)
+    revision = Revision.objects.create(plan=plan, number=1)
+    first = date(2030, 9, 1)
+    lines = []
     for n in range(1, count + 1):
         day = first + timedelta(days=(n * 2) % 270)
-        dates = (
-            f"{day:%d.%m.%Y}" if n % 3 else f"{day:%d.%m.%Y} – {day + timedelta(days=14):%d.%m.%Y}"
+        lines.append(
+            Line(
+                revision=revision,
+                position=n,
+                direction=DIRECTIONS[n % len(DIRECTIONS)],
+                title=titles[n % len(titles)],
+                form=forms[n % len(forms)],
+                format=["in_person", "blended", "remote"][n % 3],
+                audience=audiences[n % len(audiences)],
+                venue=schools[n % len(schools)],
+                date_kind="period" if n % 3 == 0 else "day",
+                date_from=day,
+                date_to=day + timedelta(days=14) if n % 3 == 0 else None,
+                expected_result=results[n % len(results)],
+                initiator=center.hub,
+            )
         )
-        rows.append(
-            [
-                str(n),
-                DIRECTIONS[n % len(DIRECTIONS)],
-                TITLES[n % len(TITLES)],
-                FORMS[n % len(FORMS)],
-                AUDIENCES[n % len(AUDIENCES)],
-                SCHOOLS[n % len(SCHOOLS)],
-                dates,
-                ", ".join(RESPONSIBLE[: 1 + n % 2]),
-                ", ".join(SCHOOLS[: 2 + n % 4]),
-                RESULTS[n % len(RESULTS)],
-            ]
-        )
-    return rows
+    lines = Line.objects.bulk_create(lines)
+    for n, line in enumerate(lines, start=1):
+        line.responsible.set(people[: 1 + n % 2])
+        if concise:
+            line.schools.set(schools if n % 3 == 0 else schools[n % len(schools) :][:1])
+        else:
+            line.schools.set(schools if n % 3 == 0 else schools[n % 2 : n % 2 + 1 + n % 3])
+    Visa.objects.bulk_create(Visa(revision=revision, school=school) for school in schools)
+    return revision
 
 
 def agreement_rows():
@@ -127,8 +156,9 @@ def agreement_rows():
     return rows
 
 
-def build(lines):
+def build(revision):
     from network_center.models import DocumentPoint, LegalDocument
+    from plans.services import plan_print_table
     from schools.models import Organisation, Person
 
     department = Organisation.objects.get(short_name="Управление образования Дмитриевского района")
@@ -158,8 +188,6 @@ def build(lines):
         start=1,
     ):
         DocumentPoint.objects.create(document=order, position=position, style="numbered", text=text)
-    from plans.services import PLAN_COLUMNS
-
     LegalDocument.objects.create(
         issuer=department,
         kind="plan",
@@ -167,7 +195,7 @@ def build(lines):
         parent=order,
         appendix_number=1,
         approved_by_parent=True,
-        table={"columns": list(PLAN_COLUMNS), "rows": plan_rows(lines)},
+        table=plan_print_table(revision),
         agreement_sheet=agreement_rows(),
     )
     return order
@@ -205,6 +233,9 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--lines", type=int, default=150)
     parser.add_argument("--save", type=Path, help="write the PDFs into this folder")
+    parser.add_argument(
+        "--concise", action="store_true", help="concise lines (a table of about ten pages)"
+    )
     args = parser.parse_args()
 
     setup_test_environment()
@@ -212,12 +243,13 @@ def main():
     from network_center.pdf import render_document_html, render_document_pdf
 
     load_world()
-    draft = build(args.lines)
-    signed = build(args.lines)
+    revision = make_revision(args.lines, concise=args.concise)
+    draft = build(revision)
+    signed = build(revision)
     sign_in_memory(signed)
     print(
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
-        f"plan of {args.lines} lines",
+        f"plan of {args.lines} {'concise' if args.concise else 'demo-like'} lines",
         flush=True,
     )
 

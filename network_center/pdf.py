@@ -39,7 +39,10 @@ page of its own after the sheet) and, for a titled root approved by its signator
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import functools
+import gc
 import math
 import re
 import threading
@@ -244,11 +247,13 @@ def _sheet(document, points, *, is_root, is_draft) -> Sheet:
     table = _table(document.table)
     agreement = _agreement_sheet(document)
     # A wide table (a plan has ten columns) does not fit 170 mm: its sheet turns landscape.
-    landscape = bool(table and len(table["columns"]) > LANDSCAPE_COLUMNS)
+    landscape = bool(table and (table["landscape"] or len(table["columns"]) > LANDSCAPE_COLUMNS))
     width = _text_width_mm(landscape)
     for grid in (table, agreement):
         if grid:
             _fit_columns(grid, width)
+            _as_lines(grid, width)  # the PDF's rows, from the text as it is
+            _hyphenate_rows(grid)  # the preview's cells
     mark_lines = _split(mark, _APPENDIX_MARK_RE) if mark else []
     return Sheet(
         document=document,
@@ -320,13 +325,28 @@ def _table(table) -> dict | None:
     columns = [str(c) for c in table.get("columns") or []]
     rows = []
     for row in table.get("rows") or []:
-        cells = [_cell(c) for c in (row if isinstance(row, list) else [row])]
-        rows.append(cells)
-    if not columns and not rows:
+        if isinstance(row, dict):
+            if row.get("group"):
+                rows.append(Group(" ".join(str(row["group"]).split())))
+            continue
+        rows.append([_cell(c) for c in (row if isinstance(row, list) else [row])])
+    cell_rows = [row for row in rows if not isinstance(row, Group)]
+    if not columns and not cell_rows:
         return None
-    width = len(columns) or max(len(row) for row in rows)
-    rows = [(cells + [""] * width)[:width] for cells in rows]
-    return {"columns": columns, "rows": rows}
+    width = len(columns) or max(len(row) for row in cell_rows)
+    rows = [row if isinstance(row, Group) else (row + [""] * width)[:width] for row in rows]
+    return {
+        "columns": columns,
+        "rows": rows,
+        "width": width,
+        "landscape": bool(table.get("landscape")),
+    }
+
+
+class Group(str):
+    """A row of a table that heads a group of rows (a plan's direction): one cell, full width."""
+
+    is_group = True
 
 
 def _cell(value) -> str:
@@ -349,8 +369,11 @@ def _cell(value) -> str:
 # hyphenation point tried on every line of every cell.
 TABLE_FONT_PT = 12
 CELL_PADDING_MM = 3.5  # 1.5 mm each side plus the 0.5 pt rules
+CELL_PADDING_SIDE_MM = 1.5
 MAX_WORD_SHARE = 0.2  # a column is never widened beyond this share for one long word
 MAX_HEADER_SHARE = 0.3  # … nor for its header on one line
+SHORT_TABLE_ROWS = 12  # up to this many rows a header is kept on one line if it can be
+FULL_CELL_QUANTILE = 0.8  # columns share the width by their cells at this quantile (_fit_columns)
 _WORD_RE = re.compile(r"[^ \n]+")  # cells hold single spaces and newlines (``_cell``)
 _LETTERS_RE = re.compile(r"[^\W\d_]{6,}")
 _BREAK_RE = re.compile(r"(?<=[\u00ad/-])")
@@ -419,18 +442,21 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
     What WeasyPrint's automatic layout would do, once instead of on every page: a column is at
     least as wide as its longest word (up to ``MAX_WORD_SHARE`` of the table) and, room
     permitting, as its header, and at most as wide as its longest line. Between the two, the
-    columns share the width in proportion to the amount of text they hold: a row is as high as
-    its fullest cell.
+    columns share the width in proportion to the text of their fuller cells (the cell at the
+    ``FULL_CELL_QUANTILE`` of each column's cells by amount of text): a row is as high as its
+    fullest cell, so a column whose cells are sometimes long (a list of schools) gets the room
+    that keeps those rows low, not just its average share.
     """
     columns, rows = grid["columns"], grid["rows"]
-    count = len(columns) or (len(rows[0]) if rows else 0)
+    count = len(columns) or grid.get("width") or 0
     if not count:
         grid["col_classes"] = []
         return
     words = [0.0] * count  # the widest word, mm
     pieces = [0.0] * count  # the widest piece of a word between its hyphenation points, mm
     longest = [0.0] * count  # the widest line (max-content), mm
-    amount = [0.0] * count  # all the text, mm
+    amount = [0.0] * count  # the text of a fuller cell, mm
+    cell_amounts: list[list[float]] = [[] for _ in range(count)]
     headers = [0.0] * count
     vocabulary: list[set[str]] = [set() for _ in range(count)]  # the words of the cells
     space = _word_width_mm(" ", False)
@@ -440,9 +466,12 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
                 words[index] = max(words[index], _word_width_mm(word, True))
                 pieces[index] = max(pieces[index], _piece_width_mm(word, True))
             headers[index] = max(headers[index], _width_mm(line, bold=True))
-        amount[index] += headers[index]
+        amount[index] = headers[index]
     for row in rows:
+        if isinstance(row, Group):
+            continue
         for index, cell in enumerate(row):
+            cell_amount = 0.0
             for line in cell.split("\n") if cell else ():
                 # A line's width from its words' (cached): the text repeats itself a lot.
                 line_words = _WORD_RE.findall(line)
@@ -456,17 +485,28 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
                     pieces[index], *(_piece_width_mm(word, False) for word in line_words)
                 )
                 longest[index] = max(longest[index], width)
-                amount[index] += width
+                cell_amount += width
+            cell_amounts[index].append(cell_amount)
+    for index, amounts in enumerate(cell_amounts):
+        if any(amounts):
+            amounts.sort()
+            amount[index] = amounts[int(FULL_CELL_QUANTILE * (len(amounts) - 1))] or amount[index]
     inner = width_mm - count * CELL_PADDING_MM
     span = range(count)
     cap = MAX_WORD_SHARE * width_mm
-    # The floor of each column: its header on one line and no word hyphenated if the table has
-    # room for that; else no word hyphenated; else (a wide table) hyphenation where it must.
-    for minimum in (
-        [max(min(words[i], cap), min(headers[i], MAX_HEADER_SHARE * width_mm)) for i in span],
+    # The floor of each column: its header on one line (in a short table: in a long one the
+    # room goes to the rows) and no word hyphenated if the table has room for that; else no word
+    # hyphenated; else (a wide table) hyphenation where it must.
+    floors = [
         [min(words[i], cap) for i in span],
         [min(pieces[i], cap) for i in span],
-    ):
+    ]
+    if len(rows) <= SHORT_TABLE_ROWS:
+        floors.insert(
+            0,
+            [max(min(words[i], cap), min(headers[i], MAX_HEADER_SHARE * width_mm)) for i in span],
+        )
+    for minimum in floors:
         if sum(minimum) <= inner:
             break
     else:
@@ -491,14 +531,23 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
         widest = max(range(count), key=percents.__getitem__)
         percents[widest] -= 1
     grid["col_classes"] = [f"doc-w{max(p, 1)}" for p in percents]
+    grid["percents"] = percents
     # Soft hyphens where a word is wider than its column: only the columns that have such words.
     room = [p * width_mm / 100 - CELL_PADDING_MM for p in percents]
+    grid["plain_columns"] = columns
     grid["columns"] = [_hyphenate(header, room[i], True) for i, header in enumerate(columns)]
-    narrow = [i for i in span if any(_word_width_mm(w, False) > room[i] for w in vocabulary[i])]
-    if narrow:
-        for row in rows:
-            for i in narrow:
-                row[i] = _hyphenate(row[i], room[i], False)
+    grid["narrow"] = [
+        (i, room[i]) for i in span if any(_word_width_mm(w, False) > room[i] for w in vocabulary[i])
+    ]
+
+
+def _hyphenate_rows(grid: dict) -> None:
+    """Soft hyphens in the words wider than their column (``_fit_columns`` found them)."""
+    for row in grid["rows"]:
+        if isinstance(row, Group):
+            continue
+        for i, room in grid["narrow"]:
+            row[i] = _hyphenate(row[i], room, False)
 
 
 def _hyphenate(text: str, room_mm: float, bold: bool) -> str:
@@ -528,6 +577,201 @@ def _fit_word(word: str, room_mm: float, bold: bool) -> str:
             chunk += char
         parts.append(chunk)
     return "".join(parts)
+
+
+# --- tables printed as lines ---------------------------------------------------------------------
+# WeasyPrint's cost grows with the boxes it lays out: a cell, and every line of text in a cell,
+# is a box of its own at about a millisecond each, whatever the length of its text. A plan of 150
+# events in ten columns is over ten thousand of them. So the body of a table is printed one box per
+# row: its cells' text broken into lines here (greedy, as the renderer would: at spaces, after
+# hyphens and dashes, at hyphenation points with a hyphen, anywhere in a piece still too wide),
+# and each printed line of the row is one line of text in which Unicode spaces of known widths
+# (em, en, thin, hair …) carry each cell's piece to the start of its column. The widths are the
+# bundled font's advances; print.css turns kerning and ligatures off for these rows, so they are
+# exactly what Pango lays out and WeasyPrint draws (its tab characters are not: it draws a tab
+# 2.4 % wider than Pango placed it). The column rules are the backgrounds of the <col> elements,
+# one per column and page; the header is ordinary cells. A table with a character the bundled
+# font lacks (another font would draw it, with other widths) keeps one cell per column.
+PX_PER_MM = 96 / 25.4
+TABLE_EM_PX = TABLE_FONT_PT * 96 / 72
+RULE_MM = 0.5 * PT_TO_MM
+# One black pixel (PNG), stretched into each rule.
+RULE_IMAGE = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mNgYGAAAAAEAAHI6uv5AAAAAElFTkSuQmCC"
+)
+_SPACES = {  # Liberation Serif's space characters: advance in em
+    "\u2003": 1.0,
+    "\u2002": 0.5,
+    "\u2004": 683 / 2048,
+    "\u2005": 0.25,
+    "\u2009": 410 / 2048,
+    "\u2006": 341 / 2048,
+    "\u200a": 171 / 2048,
+}
+_FILL_FINE_EM = 1.0  # the last em of a gap is filled from the fine spaces
+_BREAK_AFTER_RE = re.compile(r"(?<=[-–—/])(?=[^\W\d_])")  # a hyphen or dash before a letter
+_DASHES = {"-", "–", "—"}
+HYPHEN = "\u2010"  # what WeasyPrint prints at a soft hyphen, and so do we
+
+
+@functools.lru_cache(maxsize=1)
+def _fine_fills() -> tuple[list[float], list[str]]:
+    """Every run of up to five of the narrower spaces, by width in em (sorted)."""
+    fine = [char for char, em in _SPACES.items() if em < 0.5]
+    runs = {"": 0.0}
+    for _ in range(5):
+        for run in list(runs):
+            for char in fine:
+                candidate = "".join(sorted(run + char))
+                runs.setdefault(candidate, runs[run] + _SPACES[char])
+    ordered = sorted((width, run) for run, width in runs.items())
+    return [width for width, _ in ordered], [run for _, run in ordered]
+
+
+def _fill(gap_em: float) -> tuple[str, float]:
+    """Spaces as close as can be to ``gap_em`` wide (within a few thousandths of an em), and
+    their width in em."""
+    if gap_em <= 0:
+        return "", 0.0
+    coarse = max(0.0, gap_em - _FILL_FINE_EM)
+    ems = int(coarse)
+    ens = int((coarse - ems) / 0.5)
+    rest = gap_em - ems - ens * 0.5
+    widths, runs = _fine_fills()
+    index = bisect.bisect_left(widths, rest)
+    best = min(
+        (i for i in (index - 1, index) if 0 <= i < len(widths)),
+        key=lambda i: abs(widths[i] - rest),
+    )
+    return "\u2003" * ems + "\u2002" * ens + runs[best], ems + ens * 0.5 + widths[best]
+
+
+def _in_font(text: str) -> bool:
+    advances, _ = _advances(False)
+    return all(ord(char) in advances for char in text if char not in "\n")
+
+
+def _wrap(text: str, room_mm: float, bold: bool = False) -> list[str]:
+    """``text`` broken into lines no wider than ``room_mm`` (at the table's size)."""
+    lines: list[str] = []
+    space = _word_width_mm(" ", bold)
+    hyphen = _word_width_mm(HYPHEN, bold)
+    for paragraph in text.split("\n"):
+        line, width = "", 0.0
+        words: list[str] = []
+        for word in paragraph.split(" "):
+            if word in _DASHES and words:
+                words[-1] += " " + word  # a dash does not start a line
+            elif word:
+                words.append(word)
+        for word in words:
+            for index, piece in enumerate(_BREAK_AFTER_RE.split(word)):
+                gap = space if line and index == 0 else 0.0
+                piece_width = _word_width_mm(piece, bold)
+                if width + gap + piece_width <= room_mm:
+                    line += (" " if gap else "") + piece
+                    width += gap + piece_width
+                    continue
+                if line:
+                    lines.append(line)
+                    line, width = "", 0.0
+                if piece_width <= room_mm:
+                    line, width = piece, piece_width
+                    continue
+                # Wider than the column: at hyphenation points with a hyphen, else anywhere.
+                for syllable in _soft_hyphens(piece).split("\u00ad"):
+                    syllable_width = _word_width_mm(syllable, bold)
+                    if line and width + syllable_width + hyphen > room_mm:
+                        lines.append(line + (HYPHEN if line[-1] not in "-–—/" else ""))
+                        line, width = "", 0.0
+                    if syllable_width <= room_mm:
+                        line += syllable
+                        width += syllable_width
+                        continue
+                    for char in syllable:
+                        char_width = _word_width_mm(char, bold)
+                        if line and width + char_width > room_mm:
+                            lines.append(line)
+                            line, width = "", 0.0
+                        line += char
+                        width += char_width
+        lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _as_lines(grid: dict, width_mm: float) -> None:
+    """Print ``grid`` one box per row (see above): ``grid["lines"]`` gets the column widths,
+    ``grid["header_text"]`` the header (bold, each label centred on its column and on the
+    header's height) and ``grid["row_texts"]`` the text of each row (a ``Group`` stays as it
+    is) — or nothing at all if the text has a character the bundled font lacks."""
+    rows, columns = grid["rows"], grid.get("plain_columns") or []
+    if not all(isinstance(row, Group) or _in_font("".join(row)) for row in rows):
+        return
+    if not _in_font("".join(columns)):
+        return
+    widths = [p * width_mm / 100 for p in grid["percents"]]
+    widths[-1] = width_mm - sum(widths[:-1])
+    starts = [sum(widths[:i]) * PX_PER_MM for i in range(len(widths))]
+    rooms = [w - CELL_PADDING_MM for w in widths]
+    texts = []
+    for row in rows:
+        if isinstance(row, Group):
+            texts.append(row)
+            continue
+        cells = [_wrap(cell, rooms[i]) if cell else [] for i, cell in enumerate(row)]
+        texts.append(_place(cells, starts))
+    header = ""
+    if columns:
+        cells = [_wrap(label, rooms[i], bold=True) for i, label in enumerate(columns)]
+        height = max(map(len, cells), default=0)
+        centred = []
+        for i, lines in enumerate(cells):
+            inner = (widths[i] - 2 * CELL_PADDING_SIDE_MM) * PX_PER_MM
+            shifts = [(inner - _width_mm(line, bold=True) * PX_PER_MM) / 2 for line in lines]
+            centred.append(([""] * ((height - len(lines)) // 2) + lines, shifts))
+        header = _place(
+            [lines for lines, _ in centred], starts, shifts=[s for _, s in centred], bold=True
+        )
+    grid["lines"] = [f"{w:.3f}mm" for w in widths]
+    # The rules between the columns: a black pixel stretched 0.5 pt wide and the table's height
+    # at the right edge of each column but the last, as background layers of the table.
+    ends = [sum(widths[: i + 1]) - RULE_MM for i in range(len(widths) - 1)]
+    grid["rules_style"] = (
+        "background-image: " + ", ".join([f'url("{RULE_IMAGE}")'] * len(ends)) + "; "
+        "background-position: " + ", ".join(f"{end:.3f}mm 0" for end in ends) + "; "
+        f"background-size: {RULE_MM:.3f}mm 100%; background-repeat: no-repeat"
+    )
+    grid["header_text"] = header
+    grid["row_texts"] = texts
+
+
+def _place(cells: list[list[str]], starts: list[float], shifts=None, bold=False) -> str:
+    """The lines of a row: line n of every cell carried by spaces to the start of its column
+    (plus its shift, if any: centring), trailing empty pieces left out."""
+    printed = []
+    for n in range(max(map(len, cells), default=0)):
+        pieces = [lines[n] if n < len(lines) else "" for lines in cells]
+        while pieces and not pieces[-1]:
+            pieces.pop()
+        line, x = "", 0.0
+        for i, piece in enumerate(pieces):
+            if not piece:
+                continue
+            target = starts[i]
+            if shifts:
+                offset = n - (len(cells[i]) - len(shifts[i]))
+                target += max(0.0, shifts[i][offset]) if 0 <= offset < len(shifts[i]) else 0.0
+            if target > x:
+                spaces, width = _fill((target - x) / TABLE_EM_PX)
+                line += spaces
+                x += width * TABLE_EM_PX  # within a few thousandths of an em of the target
+            line += piece
+            x += _width_mm(piece, bold=bold) * PX_PER_MM
+        printed.append(line)
+    return "\n".join(printed)
 
 
 _AGREEMENT_KEYS = ["school", "position", "name", "decision", "date", "remarks"]
@@ -899,7 +1143,7 @@ class _Renderer:
         }
 
     def write_pdf(self, html: str, *, draft: bool, qr: bool = False) -> bytes:
-        with self.lock:
+        with self.lock, _collector_paused():
             document = self.html_class(
                 string=html, base_url=self.base_url, url_fetcher=self.url_fetcher
             )
@@ -908,6 +1152,22 @@ class _Renderer:
                 font_config=self.font_config,
                 pdf_variant="pdf/a-3b",
             )
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """The cyclic garbage collector off while WeasyPrint builds its boxes: it allocates tens of
+    thousands of objects that live until the PDF is written, and each collection would walk
+    them all (and the rest of the process) again — a tenth of the time of a long document.
+    Reference counting still frees what it can; collections resume when the render is done."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 _renderer_lock = threading.Lock()

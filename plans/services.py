@@ -416,7 +416,7 @@ PLAN_COLUMNS = [
 
 
 def plan_table(revision: Revision) -> dict:
-    """The lines as the table printed in the approved plan (also used by the XLSX export)."""
+    """Every column of the lines, in date order: the XLSX export of a revision."""
     lines = (
         revision.lines.select_related("form", "venue", "initiator")
         .prefetch_related("responsible", "schools")
@@ -439,6 +439,57 @@ def plan_table(revision: Revision) -> dict:
             ]
         )
     return {"columns": PLAN_COLUMNS, "rows": rows}
+
+
+PRINT_COLUMNS = [
+    "№",
+    "Мероприятие (форма, формат)",
+    "Сроки, место проведения",
+    "Участники",
+    "Ответственные",
+    "Ожидаемый результат",
+]
+PRINT_FORMATS = {"in_person": "очно", "blended": "очно-заочно", "remote": "дистанционно"}
+ALL_SCHOOLS = "все школы — участники сети"
+
+
+def plan_print_table(revision: Revision) -> dict:
+    """The lines as the approved plan prints them: grouped by direction (a row heading each
+    group, in the order of the plan page's grouping), by date within a group, numbered through;
+    the form and format with the event, the audience with the schools — «все школы — участники
+    сети» when a line involves every school that agrees the plan. Every field of a line is in
+    the XLSX export (``plan_table``); this is what a page of the printed plan holds, landscape."""
+    lines = list(
+        revision.lines.select_related("form", "venue")
+        .prefetch_related("responsible", "schools")
+        .order_by("direction", "date_from", "position", "pk")
+    )
+    participants = {visa.school_id for visa in revision.visas.all()} or {
+        p.school_id for p in active_participations(revision.plan.center)
+    }
+    rows: list = []
+    direction = None
+    for n, line in enumerate(lines, start=1):
+        if line.direction != direction:
+            direction = line.direction
+            rows.append({"group": direction})
+        venue = line.venue.short_name if line.venue else ""
+        schools = list(line.schools.all())
+        if len(participants) > 1 and participants <= {school.pk for school in schools}:
+            involved = ALL_SCHOOLS
+        else:
+            involved = ", ".join(school.short_name for school in schools)
+        rows.append(
+            [
+                str(n),
+                f"{line.title} ({line.form.name}, {PRINT_FORMATS.get(line.format, line.format)})",
+                "\n".join(part for part in (line.dates_display, venue) if part),
+                "; ".join(part for part in (line.audience, involved) if part),
+                ", ".join(p.name_initials.replace("\u00a0", " ") for p in line.responsible.all()),
+                line.expected_result,
+            ]
+        )
+    return {"columns": PRINT_COLUMNS, "rows": rows, "landscape": True}
 
 
 def agreement_sheet(revision: Revision) -> list[list[str]]:
@@ -470,7 +521,7 @@ def draft_plan_document(revision: Revision) -> LegalDocument:
             f"совместной деятельности {center.short_name_genitive()} "
             f"на {revision.plan.academic_year} учебный год"
         ),
-        table=plan_table(revision),
+        table=plan_print_table(revision),
         agreement_sheet=agreement_sheet(revision) or None,
     )
 
@@ -493,7 +544,7 @@ def _approval_document(revision: Revision, actor) -> LegalDocument:
             signatory=person,
             signatory_position=person.position,
             approval_by_signature=True,
-            table=plan_table(revision),
+            table=plan_print_table(revision),
             agreement_sheet=agreement_sheet(revision),
         )
     department = person.organisation
@@ -534,7 +585,7 @@ def _approval_document(revision: Revision, actor) -> LegalDocument:
         heading=heading,
         parent=order,
         approved_by_parent=True,
-        table=plan_table(revision),
+        table=plan_print_table(revision),
         agreement_sheet=agreement_sheet(revision),
     )
     return order

@@ -618,6 +618,63 @@ def test_plan_approved_by_signature_landscape_with_agreement_sheet(head):
     assert "Графа 10" in texts[1], "the table header repeats"
 
 
+# --- tables printed as lines ---------------------------------------------------------------------
+TABLE_ROWS = [
+    ["1", "Семинар «Адресная поддержка учителей математики в школах с низкими результатами»",
+     "07.09.2026 – 21.09.2026", "", "учителя математики; все школы — участники сети", "Протокол"],
+    ["2", "Взаимопосещение уроков", "октябрь 2026",
+     "МКОУ «СОШ № 1 г. Дмитриева», МКОУ «Старогородская СОШ», МКОУ «Крупецкая СОШ»",
+     "", "Методические рекомендации по итогам взаимопосещения"],
+    ["3", "Круглый стол", "15.05.2027", "МКОУ «СОШ № 2 г. Дмитриева»",
+     "руководители школ", "Высокоинформативный аналитический отчёт\nна сайте центра"],
+]  # fmt: skip
+
+
+def test_table_rows_printed_as_lines_keep_each_cell_in_its_column(order, issuer):
+    """A row is one line box per printed line, its cells' pieces carried to their columns by
+    spaces of known widths: every piece must start on its column, stay between the column's
+    rules, and each column must read as its cells."""
+    columns = ["№", "Мероприятие", "Сроки", "Место проведения", "Участники", "Результат"]
+    LegalDocument.objects.create(
+        issuer=issuer,
+        kind="plan",
+        heading="совместной деятельности центра на 2026/2027 учебный год",
+        parent=order,
+        appendix_number=2,
+        approved_by_parent=True,
+        table={"columns": columns, "rows": TABLE_ROWS, "landscape": True},
+    )
+    sign(order)
+    data = printing.render_document_pdf(order)
+    with open_pdf(data) as doc:
+        page = next(p for p in doc.pages if "Взаимопосещение" in p.extract_text())
+        assert page.width > page.height
+        rules = sorted(i["x0"] for i in page.images if i["height"] > 20 * MM)
+        assert len(rules) == len(columns) - 1, "a rule between every two columns"
+        header = next(w for w in page.extract_words() if w["text"] == "Мероприятие")
+        body = [w for w in page.extract_words() if w["top"] > header["bottom"] + 2]
+        table_left = min(w["x0"] for w in body) - 1.5 * MM
+        edges = [table_left, *(x + 0.5 for x in rules)]  # a rule is 0.5 pt inside its column
+        by_column: dict[int, list] = {}
+        for word in body:
+            assert not any(word["x0"] + EPS < x < word["x1"] - EPS for x in rules), word
+            column = sum(1 for x in rules if x < word["x0"])
+            by_column.setdefault(column, []).append(word)
+        for column, words in by_column.items():
+            starts = {}
+            for word in words:
+                line = round(word["top"])
+                starts[line] = min(starts.get(line, word["x0"]), word["x0"])
+            # Left-aligned on the column: 1.5 mm in from its left edge, on every line.
+            for x in starts.values():
+                assert abs(x - (edges[column] + 1.5 * MM)) < 0.3, (column, x, edges[column])
+            text = " ".join(w["text"] for w in sorted(words, key=lambda w: (w["top"], w["x0"])))
+            text = re.sub(r"\u2010 ", "", text)
+            expected = " ".join(norm(row[column]) for row in TABLE_ROWS if row[column])
+            assert text == expected, column
+    assert_inside_margins(data)
+
+
 # --- preview and context ----------------------------------------------------------------------
 def test_preview_is_a_fragment_without_inline_styles(order):
     sign(order)
