@@ -138,14 +138,17 @@ class Sheet:
         return self.document.heading
 
 
-def document_context(document: LegalDocument) -> dict:
-    """Everything the render templates need for ``document`` and its appendices."""
+def document_context(document: LegalDocument, *, preview: bool = False) -> dict:
+    """Everything the render templates need for ``document`` and its appendices: for the PDF,
+    or for the HTML ``preview`` (whose tables are ordinary cells)."""
     appendices = _appendices(document)
     points = _points_by_document([document, *appendices])
     # A document is signed as a whole: appendices follow the state of the document passed in.
     is_draft = document.is_draft
-    sheets = [_sheet(document, points, is_root=True, is_draft=is_draft)]
-    sheets += [_sheet(a, points, is_root=False, is_draft=is_draft) for a in appendices]
+    sheets = [_sheet(document, points, is_root=True, is_draft=is_draft, preview=preview)]
+    sheets += [
+        _sheet(a, points, is_root=False, is_draft=is_draft, preview=preview) for a in appendices
+    ]
 
     verification_url = "" if is_draft else document.verification_url
     qr_image = qr_png_data_uri(verification_url) if verification_url else ""
@@ -235,7 +238,7 @@ def _points_by_document(documents) -> dict[int, list[_Point]]:
     return result
 
 
-def _sheet(document, points, *, is_root, is_draft) -> Sheet:
+def _sheet(document, points, *, is_root, is_draft, preview=False) -> Sheet:
     tree = build_tree(points.get(document.pk, []))
     layout = "act" if is_root and document.is_act else "titled"
     mark = "" if is_root else document.appendix_mark()
@@ -252,8 +255,10 @@ def _sheet(document, points, *, is_root, is_draft) -> Sheet:
     for grid in (table, agreement):
         if grid:
             _fit_columns(grid, width)
-            _as_lines(grid, width)  # the PDF's rows, from the text as it is
-            _hyphenate_rows(grid)  # the preview's cells
+            if not preview:
+                _as_lines(grid, width)  # the PDF's rows, from the text as it is
+            if "lines" not in grid:
+                _hyphenate_rows(grid)  # cells: the preview's, or a text the font lacks
     mark_lines = _split(mark, _APPENDIX_MARK_RE) if mark else []
     return Sheet(
         document=document,
@@ -595,10 +600,11 @@ def _fit_word(word: str, room_mm: float, bold: bool) -> str:
 PX_PER_MM = 96 / 25.4
 TABLE_EM_PX = TABLE_FONT_PT * 96 / 72
 RULE_MM = 0.5 * PT_TO_MM
-# One black pixel (PNG), stretched into each rule.
+# A black square (SVG: drawn as a vector, a rule as sharp as a border at any zoom), stretched
+# into each rule.
 RULE_IMAGE = (
-    "data:image/png;base64,"
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mNgYGAAAAAEAAHI6uv5AAAAAElFTkSuQmCC"
+    "data:image/svg+xml;base64,"
+    "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxIiBoZWlnaHQ9IjEiIHZpZXdCb3g9IjAgMCAxIDEiIHByZXNlcnZlQXNwZWN0UmF0aW89Im5vbmUiPjxyZWN0IHdpZHRoPSIxIiBoZWlnaHQ9IjEiLz48L3N2Zz4="
 )
 _SPACES = {  # Liberation Serif's space characters: advance in em
     "\u2003": 1.0,
@@ -648,8 +654,20 @@ def _fill(gap_em: float) -> tuple[str, float]:
 
 
 def _in_font(text: str) -> bool:
-    advances, _ = _advances(False)
-    return all(ord(char) in advances for char in text if char not in "\n")
+    return set(text) <= _font_characters()
+
+
+@functools.lru_cache(maxsize=1)
+def _font_characters() -> frozenset[str]:
+    """The characters both weights of the bundled font draw, and the newline."""
+    regular, bold = _advances(False)[0], _advances(True)[0]
+    return frozenset(chr(code) for code in regular.keys() & bold.keys()) | {"\n"}
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_width_mm(line: str, bold: bool) -> float:
+    """A printed line's width: the same venues, dates and names come back row after row."""
+    return _width_mm(line, bold=bold)
 
 
 def _wrap(text: str, room_mm: float, bold: bool = False) -> list[str]:
@@ -736,7 +754,7 @@ def _as_lines(grid: dict, width_mm: float) -> None:
             [lines for lines, _ in centred], starts, shifts=[s for _, s in centred], bold=True
         )
     grid["lines"] = [f"{w:.3f}mm" for w in widths]
-    # The rules between the columns: a black pixel stretched 0.5 pt wide and the table's height
+    # The rules between the columns: a black square stretched 0.5 pt wide and the table's height
     # at the right edge of each column but the last, as background layers of the table.
     ends = [sum(widths[: i + 1]) - RULE_MM for i in range(len(widths) - 1)]
     grid["rules_style"] = (
@@ -769,7 +787,7 @@ def _place(cells: list[list[str]], starts: list[float], shifts=None, bold=False)
                 line += spaces
                 x += width * TABLE_EM_PX  # within a few thousandths of an em of the target
             line += piece
-            x += _width_mm(piece, bold=bold) * PX_PER_MM
+            x += _line_width_mm(piece, bold) * PX_PER_MM
         printed.append(line)
     return "\n".join(printed)
 
@@ -992,7 +1010,7 @@ def qr_png_data_uri(url: str) -> str:
 # --- rendering ----------------------------------------------------------------------------------
 def render_document_html(document: LegalDocument, *, preview: bool = False) -> str:
     """The document as HTML: a full page for WeasyPrint, or a fragment for the site's layout."""
-    return _render_html(document_context(document), preview=preview)
+    return _render_html(document_context(document, preview=preview), preview=preview)
 
 
 def _render_html(context: dict, *, preview: bool) -> str:

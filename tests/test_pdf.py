@@ -649,11 +649,17 @@ def test_table_rows_printed_as_lines_keep_each_cell_in_its_column(order, issuer)
     with open_pdf(data) as doc:
         page = next(p for p in doc.pages if "Взаимопосещение" in p.extract_text())
         assert page.width > page.height
-        rules = sorted(i["x0"] for i in page.images if i["height"] > 20 * MM)
-        assert len(rules) == len(columns) - 1, "a rule between every two columns"
         header = next(w for w in page.extract_words() if w["text"] == "Мероприятие")
         body = [w for w in page.extract_words() if w["top"] > header["bottom"] + 2]
         table_left = min(w["x0"] for w in body) - 1.5 * MM
+        table_right = max(w["x1"] for w in body)
+        # The rules between the columns: 0.5 pt wide, the table's height (its left border too).
+        rules = sorted(
+            r["x0"]
+            for r in page.rects
+            if r["width"] < 1 and r["height"] > 20 * MM and table_left + 1 < r["x0"] < table_right
+        )
+        assert len(rules) == len(columns) - 1, "a rule between every two columns"
         edges = [table_left, *(x + 0.5 for x in rules)]  # a rule is 0.5 pt inside its column
         by_column: dict[int, list] = {}
         for word in body:

@@ -168,6 +168,27 @@ def reads_in_table(phrase, text):
     return re.search(r"\s.*?".join(map(re.escape, phrase.split())), text) is not None
 
 
+def test_the_printed_plan_groups_lines_by_direction_and_names_the_whole_network():
+    revision = working()
+    participants = {visa.school_id for visa in revision.visas.all()}
+    line = revision.lines.order_by("pk").first()
+    line.schools.set(participants)
+    table = services.plan_print_table(revision)
+    assert table["landscape"] and table["columns"] == services.PRINT_COLUMNS
+    groups = [row["group"] for row in table["rows"] if isinstance(row, dict)]
+    lines = [row for row in table["rows"] if isinstance(row, list)]
+    directions = list(revision.lines.order_by("direction").values_list("direction", flat=True))
+    assert groups == sorted(set(directions)), "a heading row per direction, in the page's order"
+    assert [row[0] for row in lines] == [str(n) for n in range(1, len(directions) + 1)]
+    row = next(r for r in lines if r[1].startswith(line.title))
+    assert row[1].endswith(f"({line.form.name}, {services.PRINT_FORMATS[line.format]})")
+    assert row[3] == f"{line.audience}; {services.ALL_SCHOOLS}"
+    assert line.dates_display in row[2]
+    some = revision.lines.exclude(pk=line.pk).filter(schools__isnull=False).first()
+    names = ", ".join(s.short_name for s in some.schools.all())
+    assert next(r for r in lines if r[1].startswith(some.title) and names in r[3])
+
+
 # --- refusals by the server ----------------------------------------------------------------------
 
 
