@@ -38,6 +38,8 @@ format: install
 bench: install
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/plan_page_bench.py
+	$(BIN)/python bench/plan_pdf_bench.py --concise
+	$(BIN)/python bench/plan_pdf_bench.py
 
 # Russian catalogue: extract, fill the three plural forms, compile.
 messages: install
