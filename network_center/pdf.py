@@ -615,42 +615,43 @@ _SPACES = {  # Liberation Serif's space characters: advance in em
     "\u2006": 341 / 2048,
     "\u200a": 171 / 2048,
 }
-_FILL_FINE_EM = 1.0  # the last em of a gap is filled from the fine spaces
+FILL_TOLERANCE_EM = 0.01  # a piece starts within 0.04 mm of its column
 _BREAK_AFTER_RE = re.compile(r"(?<=[-–—/])(?=[^\W\d_])")  # a hyphen or dash before a letter
 _DASHES = {"-", "–", "—"}
 HYPHEN = "\u2010"  # what WeasyPrint prints at a soft hyphen, and so do we
 
 
 @functools.lru_cache(maxsize=1)
-def _fine_fills() -> tuple[list[float], list[str]]:
-    """Every run of up to five of the narrower spaces, by width in em (sorted)."""
-    fine = [char for char, em in _SPACES.items() if em < 0.5]
+def _runs() -> tuple[list[float], list[str]]:
+    """Every run of up to five spaces, by width in em (sorted)."""
     runs = {"": 0.0}
     for _ in range(5):
         for run in list(runs):
-            for char in fine:
-                candidate = "".join(sorted(run + char))
-                runs.setdefault(candidate, runs[run] + _SPACES[char])
+            for char, em in _SPACES.items():
+                runs.setdefault("".join(sorted(run + char)), runs[run] + em)
     ordered = sorted((width, run) for run, width in runs.items())
     return [width for width, _ in ordered], [run for _, run in ordered]
 
 
 def _fill(gap_em: float) -> tuple[str, float]:
-    """Spaces as close as can be to ``gap_em`` wide (within a few thousandths of an em), and
-    their width in em."""
+    """The fewest spaces within ``FILL_TOLERANCE_EM`` of ``gap_em`` (else the closest run), and
+    their width in em. Whole ems carry all but the last two ems of the gap."""
     if gap_em <= 0:
         return "", 0.0
-    coarse = max(0.0, gap_em - _FILL_FINE_EM)
-    ems = int(coarse)
-    ens = int((coarse - ems) / 0.5)
-    rest = gap_em - ems - ens * 0.5
-    widths, runs = _fine_fills()
-    index = bisect.bisect_left(widths, rest)
-    best = min(
-        (i for i in (index - 1, index) if 0 <= i < len(widths)),
-        key=lambda i: abs(widths[i] - rest),
-    )
-    return "\u2003" * ems + "\u2002" * ens + runs[best], ems + ens * 0.5 + widths[best]
+    ems = max(0, int(gap_em) - 2)
+    rest = gap_em - ems
+    widths, runs = _runs()
+    low = bisect.bisect_left(widths, rest - FILL_TOLERANCE_EM)
+    high = bisect.bisect_right(widths, rest + FILL_TOLERANCE_EM)
+    if low < high:
+        best = min(range(low, high), key=lambda i: (len(runs[i]), abs(widths[i] - rest)))
+    else:
+        index = bisect.bisect_left(widths, rest)
+        best = min(
+            (i for i in (index - 1, index) if 0 <= i < len(widths)),
+            key=lambda i: abs(widths[i] - rest),
+        )
+    return "\u2003" * ems + runs[best], ems + widths[best]
 
 
 def _in_font(text: str) -> bool:
