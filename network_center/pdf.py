@@ -9,9 +9,10 @@ each on a new page, from the templates under ``templates/documents/render/`` and
   is read from that instance (services set the requisites of a document being signed in memory
   before they render it); appendices and all points come from the database, the points of every
   sheet in one query.
-- ``render_document_html(document, preview=False)`` — the HTML WeasyPrint gets, or with
-  ``preview=True`` a fragment for a web page: no inline styles, no ``<style>``, only classes of
-  print.css, which the page links; the QR code is an ``<img>`` with a ``data:`` URI.
+- ``render_document_html(document, preview=False)`` — the HTML WeasyPrint gets (its tables carry
+  their column widths and rules in style attributes), or with ``preview=True`` a fragment for a
+  web page: no inline styles, no ``<style>``, only classes of print.css, which the page links;
+  the QR code is an ``<img>`` with a ``data:`` URI.
 - ``render_document_pdf(document)`` — PDF/A-3b with the bundled Liberation Serif embedded. The
   stylesheets and the font configuration are parsed once per process and reused.
 
@@ -20,9 +21,12 @@ page, so the markup is lean (see print.css): multi-line blocks are one text unde
 ``white-space: pre-line`` rather than ``<br>``s; the QR code is a running element in the bottom
 margin of the first page (not a footnote); the signature row is the stamp with position and name
 placed beside it (not a table); tables have a fixed layout whose column widths are chosen here,
-once, from the text (``_fit_columns``), with soft hyphens only in the words wider than their
-column instead of ``hyphens: auto``. ``_document_html_class`` parses our well-formed markup with
-the C XML parser and matches it against a cut-down user-agent stylesheet.
+once, from the text (``_fit_columns``), and in the PDF each row of a table is one cell whose
+lines carry the cells' pieces to their columns (``_as_lines``, «tables printed as lines»
+below): a 150-line plan is a thousand boxes instead of eleven thousand. The HTML preview keeps
+one cell per column, with soft hyphens only in the words wider than their column instead of
+``hyphens: auto``. ``_document_html_class`` parses our well-formed markup with the C XML parser
+and matches it against a cut-down user-agent stylesheet.
 
 A draft prints «ПРОЕКТ» in the top margin of every page, blanks for its number and date, and has
 neither QR code nor signature stamp. A signed document has the QR code (реквизит 31) at the
