@@ -681,6 +681,30 @@ def test_table_rows_printed_as_lines_keep_each_cell_in_its_column(order, issuer)
     assert_inside_margins(data)
 
 
+def test_a_table_with_a_character_the_font_lacks_keeps_a_cell_per_column(order, issuer):
+    """Another font would draw «✓» with other widths than ours: that table is printed as
+    ordinary cells (and still inside the margins); tables without such characters as lines."""
+    LegalDocument.objects.create(
+        issuer=issuer,
+        kind="list",
+        heading="рабочей группы центра",
+        parent=order,
+        appendix_number=2,
+        approved_by_parent=True,
+        table={"columns": ["№", "Мероприятие", "Отметка"], "rows": [["1", "Семинар", "✓"]]},
+    )
+    sign(order)
+    html = printing.render_document_html(order)
+    assert "doc-table-lines" not in html and "<td>✓</td>" in html
+    data = printing.render_document_pdf(order)
+    assert "✓" in " ".join(page_texts(data))
+    assert_inside_margins(data)
+    LegalDocument.objects.filter(parent=order).update(
+        table={"columns": ["№", "Мероприятие", "Отметка"], "rows": [["1", "Семинар", "да"]]}
+    )
+    assert "doc-table-lines" in printing.render_document_html(order)
+
+
 # --- preview and context ----------------------------------------------------------------------
 def test_preview_is_a_fragment_without_inline_styles(order):
     sign(order)
