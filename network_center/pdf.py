@@ -676,7 +676,10 @@ def _line_width_mm(line: str, bold: bool) -> float:
 
 
 def _wrap(text: str, room_mm: float, bold: bool = False) -> list[str]:
-    """``text`` broken into lines no wider than ``room_mm`` (at the table's size)."""
+    """``text`` broken into lines no wider than ``room_mm`` (at the table's size). Soft hyphens
+    of the text are dropped: Pango draws none where a line does not break (the font gives it a
+    hyphen's width), and the breaking here finds its own."""
+    text = text.replace("\u00ad", "")
     lines: list[str] = []
     space = _word_width_mm(" ", bold)
     hyphen = _word_width_mm(HYPHEN, bold)

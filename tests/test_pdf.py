@@ -622,7 +622,7 @@ def test_plan_approved_by_signature_landscape_with_agreement_sheet(head):
 TABLE_ROWS = [
     ["1", "Семинар «Адресная поддержка учителей математики в школах с низкими результатами»",
      "07.09.2026 – 21.09.2026", "", "учителя математики; все школы — участники сети", "Протокол"],
-    ["2", "Взаимопосещение уроков", "октябрь 2026",
+    ["2", "Взаимо\u00adпосещение уроков", "октябрь 2026",
      "МКОУ «СОШ № 1 г. Дмитриева», МКОУ «Старогородская СОШ», МКОУ «Крупецкая СОШ»",
      "", "Методические рекомендации по итогам взаимопосещения"],
     ["3", "Круглый стол", "15.05.2027", "МКОУ «СОШ № 2 г. Дмитриева»",
@@ -647,7 +647,7 @@ def test_table_rows_printed_as_lines_keep_each_cell_in_its_column(order, issuer)
     sign(order)
     data = printing.render_document_pdf(order)
     with open_pdf(data) as doc:
-        page = next(p for p in doc.pages if "Взаимопосещение" in p.extract_text())
+        page = next(p for p in doc.pages if "Круглый стол" in p.extract_text())
         assert page.width > page.height
         header = next(w for w in page.extract_words() if w["text"] == "Мероприятие")
         body = [w for w in page.extract_words() if w["top"] > header["bottom"] + 2]
@@ -676,7 +676,9 @@ def test_table_rows_printed_as_lines_keep_each_cell_in_its_column(order, issuer)
                 assert abs(x - (edges[column] + 1.5 * MM)) < 0.3, (column, x, edges[column])
             text = " ".join(w["text"] for w in sorted(words, key=lambda w: (w["top"], w["x0"])))
             text = re.sub(r"\u2010 ", "", text)
-            expected = " ".join(norm(row[column]) for row in TABLE_ROWS if row[column])
+            expected = " ".join(
+                norm(row[column].replace("\u00ad", "")) for row in TABLE_ROWS if row[column]
+            )
             assert text == expected, column
     assert_inside_margins(data)
 
