@@ -1,5 +1,8 @@
 # network_center — the two commands a newcomer needs: `make run` and `make test`.
-PYTHON ?= python3
+# The interpreter of .venv: the system's python3 (Debian's, libpython linked into the executable)
+# when it is 3.11 or newer and can make a venv, else the first python3 on PATH. A build with
+# --enable-shared (pyenv's, here) renders PDFs about a fifth slower: WeasyPrint is pure Python.
+PYTHON ?= $(shell for p in /usr/bin/python3 python3; do $$p -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
