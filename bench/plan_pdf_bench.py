@@ -18,9 +18,7 @@ the draft.
 import argparse
 import io
 import os
-import statistics
 import sys
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # pdf_bench sets up Django (test settings) on import and knows how to make the database.
 from django.test.utils import setup_test_environment  # noqa: E402
-from pdf_bench import create_database, load_world  # noqa: E402
+from pdf_bench import create_database, load_world, measure  # noqa: E402
 
 HEADING = "совместной деятельности центра «Дмитриевский» на 2026/2027 учебный год"
 DIRECTIONS = [
@@ -209,23 +207,6 @@ def sign_in_memory(document):
     document.year = 2026
     document.verification_code = "P4N7-2QXD-8HFA"
     document.signed_at = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
-
-
-def measure(label, function, runs):
-    function()  # warm-up
-    wall, cpu = [], []
-    result = None
-    for _ in range(runs):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        result = function()
-        wall.append((time.perf_counter() - start) * 1000)
-        cpu.append((time.process_time() - start_cpu) * 1000)
-    print(
-        f"{label:<34} median {statistics.median(wall):7.1f} ms   min {min(wall):7.1f} ms"
-        f"   (CPU median {statistics.median(cpu):7.1f} ms)   load {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
-    return result
 
 
 def main():

@@ -414,7 +414,7 @@ def _width_mm(text: str, *, bold: bool = False, size_pt: float = TABLE_FONT_PT) 
     return sum(get(ord(char), default) for char in text) * size_pt * PT_TO_MM
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)  # words, and whole printed lines: venues, dates, names recur
 def _word_width_mm(word: str, bold: bool) -> float:
     return _width_mm(word, bold=bold)
 
@@ -610,15 +610,10 @@ RULE_IMAGE = (
     "data:image/svg+xml;base64,"
     "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxIiBoZWlnaHQ9IjEiIHZpZXdCb3g9IjAgMCAxIDEiIHByZXNlcnZlQXNwZWN0UmF0aW89Im5vbmUiPjxyZWN0IHdpZHRoPSIxIiBoZWlnaHQ9IjEiLz48L3N2Zz4="
 )
-_SPACES = {  # Liberation Serif's space characters: advance in em
-    "\u2003": 1.0,
-    "\u2002": 0.5,
-    "\u2004": 683 / 2048,
-    "\u2005": 0.25,
-    "\u2009": 410 / 2048,
-    "\u2006": 341 / 2048,
-    "\u200a": 171 / 2048,
-}
+# The space characters that carry a piece to its column (em, en, ⅓, ¼, ⅕, ⅙ and hair spaces):
+# their widths are the font's advances (``_advances``), the same in both weights.
+EM_SPACE = "\u2003"
+_SPACES = EM_SPACE + "\u2002\u2004\u2005\u2009\u2006\u200a"
 FILL_TOLERANCE_EM = 0.01  # a piece starts within 0.04 mm of its column
 _BREAK_AFTER_RE = re.compile(r"(?<=[-–—/])(?=[^\W\d_])")  # a hyphen or dash before a letter
 _DASHES = {"-", "–", "—"}
@@ -628,11 +623,12 @@ HYPHEN = "\u2010"  # what WeasyPrint prints at a soft hyphen, and so do we
 @functools.lru_cache(maxsize=1)
 def _runs() -> tuple[list[float], list[str]]:
     """Every run of up to five spaces, by width in em (sorted)."""
+    advances, _ = _advances(False)
     runs = {"": 0.0}
     for _ in range(5):
         for run in list(runs):
-            for char, em in _SPACES.items():
-                runs.setdefault("".join(sorted(run + char)), runs[run] + em)
+            for char in _SPACES:
+                runs.setdefault("".join(sorted(run + char)), runs[run] + advances[ord(char)])
     ordered = sorted((width, run) for run, width in runs.items())
     return [width for width, _ in ordered], [run for _, run in ordered]
 
@@ -655,7 +651,7 @@ def _fill(gap_em: float) -> tuple[str, float]:
             (i for i in (index - 1, index) if 0 <= i < len(widths)),
             key=lambda i: abs(widths[i] - rest),
         )
-    return "\u2003" * ems + runs[best], ems + widths[best]
+    return EM_SPACE * ems + runs[best], ems + widths[best]  # an em space is an em wide
 
 
 def _in_font(text: str) -> bool:
@@ -667,12 +663,6 @@ def _font_characters() -> frozenset[str]:
     """The characters both weights of the bundled font draw, and the newline."""
     regular, bold = _advances(False)[0], _advances(True)[0]
     return frozenset(chr(code) for code in regular.keys() & bold.keys()) | {"\n"}
-
-
-@functools.lru_cache(maxsize=8192)
-def _line_width_mm(line: str, bold: bool) -> float:
-    """A printed line's width: the same venues, dates and names come back row after row."""
-    return _width_mm(line, bold=bold)
 
 
 def _wrap(text: str, room_mm: float, bold: bool = False) -> list[str]:
@@ -795,7 +785,7 @@ def _place(cells: list[list[str]], starts: list[float], shifts=None, bold=False)
                 line += spaces
                 x += width * TABLE_EM_PX  # within a few thousandths of an em of the target
             line += piece
-            x += _line_width_mm(piece, bold) * PX_PER_MM
+            x += _word_width_mm(piece, bold) * PX_PER_MM
         printed.append(line)
     return "\n".join(printed)
 

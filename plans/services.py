@@ -415,6 +415,11 @@ PLAN_COLUMNS = [
 ]
 
 
+def _responsible(line: Line) -> str:
+    """«Зайцева М.А., Белова Н.В.» (prefetched ``responsible``), plain spaces for a table cell."""
+    return ", ".join(p.name_initials.replace("\u00a0", " ") for p in line.responsible.all())
+
+
 def plan_table(revision: Revision) -> dict:
     """Every column of the lines, in date order: the XLSX export of a revision."""
     lines = (
@@ -433,7 +438,7 @@ def plan_table(revision: Revision) -> dict:
                 line.audience,
                 line.venue.short_name if line.venue else "",
                 line.dates_display,
-                ", ".join(p.name_initials.replace("\u00a0", " ") for p in line.responsible.all()),
+                _responsible(line),
                 ", ".join(s.short_name for s in line.schools.all()),
                 line.expected_result,
             ]
@@ -485,7 +490,7 @@ def plan_print_table(revision: Revision) -> dict:
                 f"{line.title} ({line.form.name}, {PRINT_FORMATS.get(line.format, line.format)})",
                 "\n".join(part for part in (line.dates_display, venue) if part),
                 "; ".join(part for part in (line.audience, involved) if part),
-                ", ".join(p.name_initials.replace("\u00a0", " ") for p in line.responsible.all()),
+                _responsible(line),
                 line.expected_result,
             ]
         )
