@@ -67,7 +67,8 @@ def test_a_coordinator_logs_in_on_a_phone_and_finds_only_their_school(page, live
     assert "Моя школа" in page.content()
     # The navigation collapses on a phone; the toggler opens it.
     page.click("button.navbar-toggler")
-    page.click("text=Школы")
+    page.locator("#mainnav").get_by_role("link", name="Школы", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/schools/")
     page.wait_for_selector("text=Найдена 1 школа")
     assert "МКОУ «СОШ № 1 г. Дмитриева»" in page.content()
     assert page.outside_requests == []
