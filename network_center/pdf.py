@@ -43,10 +43,12 @@ page of its own after the sheet) and, for a titled root approved by its signator
 
 from __future__ import annotations
 
+import base64
 import bisect
 import contextlib
 import functools
 import gc
+import io
 import math
 import re
 import threading
@@ -598,18 +600,14 @@ def _fit_word(word: str, room_mm: float, bold: bool) -> str:
 # (em, en, thin, hair …) carry each cell's piece to the start of its column. The widths are the
 # bundled font's advances; print.css turns kerning and ligatures off for these rows, so they are
 # exactly what Pango lays out and WeasyPrint draws (its tab characters are not: it draws a tab
-# 2.4 % wider than Pango placed it). The column rules are the backgrounds of the <col> elements,
-# one per column and page; the header is ordinary cells. A table with a character the bundled
-# font lacks (another font would draw it, with other widths) keeps one cell per column.
+# 2.4 % wider than Pango placed it). The rules between the columns are one background image of
+# the table (``_rules_image``), drawn once a page; the header row is printed as lines too. A table
+# with a character the bundled font lacks (another font would draw it, with other widths) keeps
+# one cell per column.
 PX_PER_MM = 96 / 25.4
 TABLE_EM_PX = TABLE_FONT_PT * 96 / 72
 RULE_MM = 0.5 * PT_TO_MM
-# A black square (SVG: drawn as a vector, a rule as sharp as a border at any zoom), stretched
-# into each rule.
-RULE_IMAGE = (
-    "data:image/svg+xml;base64,"
-    "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxIiBoZWlnaHQ9IjEiIHZpZXdCb3g9IjAgMCAxIDEiIHByZXNlcnZlQXNwZWN0UmF0aW89Im5vbmUiPjxyZWN0IHdpZHRoPSIxIiBoZWlnaHQ9IjEiLz48L3N2Zz4="
-)
+RULE_PIXELS = 4  # a rule is four pixels of the rules image wide
 # The space characters that carry a piece to its column (em, en, ⅓, ¼, ⅕, ⅙ and hair spaces):
 # their widths are the font's advances (``_advances``), the same in both weights.
 EM_SPACE = "\u2003"
@@ -752,16 +750,37 @@ def _as_lines(grid: dict, width_mm: float) -> None:
             [lines for lines, _ in centred], starts, shifts=[s for _, s in centred], bold=True
         )
     grid["lines"] = [f"{w:.3f}mm" for w in widths]
-    # The rules between the columns: a black square stretched 0.5 pt wide and the table's height
-    # at the right edge of each column but the last, as background layers of the table.
-    ends = [sum(widths[: i + 1]) - RULE_MM for i in range(len(widths) - 1)]
+    # The rules between the columns: 0.5 pt wide at the right edge of each column but the last,
+    # the table's height; the table's left border is the first one.
+    ends = tuple(round(sum(widths[: i + 1]) - RULE_MM, 3) for i in range(len(widths) - 1))
     grid["rules_style"] = (
-        "background-image: " + ", ".join([f'url("{RULE_IMAGE}")'] * len(ends)) + "; "
-        "background-position: " + ", ".join(f"{end:.3f}mm 0" for end in ends) + "; "
-        f"background-size: {RULE_MM:.3f}mm 100%; background-repeat: no-repeat"
+        f'background-image: url("{_rules_image(ends, round(width_mm - RULE_MM, 3))}"); '
+        "background-size: 100% 100%; background-repeat: no-repeat"
     )
     grid["header_text"] = header
     grid["row_texts"] = texts
+
+
+@functools.lru_cache(maxsize=64)
+def _rules_image(ends: tuple[float, ...], width_mm: float) -> str:
+    """A PNG one pixel high and ``width_mm`` (the table's padding box) wide, black from each of
+    ``ends`` for ``RULE_MM``, as a data URI: stretched over the table as its background, it draws
+    every rule of a page at once. A bitmap because WeasyPrint draws it as one image XObject
+    shared by every page (an SVG rule costs it a millisecond per rule and page: a tenth of a long
+    plan's time); a pixel is a quarter of the rule, so a rule is within 0.02 mm of its place, and
+    print.css keeps it unsmoothed (``image-rendering: pixelated``, which PDF/A requires)."""
+    from PIL import Image
+
+    count = max(1, round(width_mm * RULE_PIXELS / RULE_MM))
+    pixel_mm = width_mm / count
+    image = Image.new("L", (count, 1), 255)
+    for end in ends:
+        for x in range(round(end / pixel_mm), round((end + RULE_MM) / pixel_mm)):
+            if 0 <= x < count:
+                image.putpixel((x, 0), 0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _place(cells: list[list[str]], starts: list[float], shifts=None, bold=False) -> str:
