@@ -110,7 +110,9 @@ def home(request):
 
 
 def _plan_work(user, access):
-    """What waits for this person in the plans: three queries at most.
+    """What waits for this person in the plans: a query for each kind of work the person's
+    roles can have (a visa or a returned proposal for a school; proposals, objections and
+    approvals for those who run the plan), none for the others.
 
     The home page is project-level (it lives in the project package), so it may read the plans
     app; the center's own models never do.
@@ -129,6 +131,16 @@ def _plan_work(user, access):
         if coordinated
         else []
     )
+    # A proposal the center returned for revision waits for the school that made it.
+    returned = (
+        list(
+            Proposal.objects.filter(
+                school_id__in=coordinated, state=Proposal.State.RETURNED
+            ).select_related("school", "plan__center")[:20]
+        )
+        if coordinated
+        else []
+    )
     heads = access.organisation_ids(Role.CENTER_HEAD)
     departments = access.municipality_ids(Role.DEPARTMENT)
     managed = Q(plan__center__hub_id__in=heads) | Q(plan__center__municipality_id__in=departments)
@@ -137,6 +149,19 @@ def _plan_work(user, access):
             Proposal.objects.filter(managed, state=Proposal.State.SUBMITTED).select_related(
                 "school", "plan__center"
             )[:20]
+        )
+        if heads or departments
+        else []
+    )
+    # A school that rejected the plan on agreement: the center must change it or return it.
+    objections = (
+        list(
+            Visa.objects.filter(
+                Q(revision__plan__center__hub_id__in=heads)
+                | Q(revision__plan__center__municipality_id__in=departments),
+                decision=Visa.Decision.OBJECTED,
+                revision__state=Revision.State.ON_AGREEMENT,
+            ).select_related("revision__plan__center", "school")[:20]
         )
         if heads or departments
         else []
@@ -159,6 +184,8 @@ def _plan_work(user, access):
     )
     return {
         "awaiting_visa": awaiting_visa,
+        "proposals_returned": returned,
         "proposals_to_decide": proposals,
+        "objections": objections,
         "to_approve": to_approve,
     }

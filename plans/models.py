@@ -120,7 +120,11 @@ class Revision(models.Model):
     )
     approved_at = models.DateTimeField(_("утверждён"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("создал"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -310,21 +314,34 @@ class Visa(models.Model):
     }
     AGREEING = {Decision.AGREED, Decision.AGREED_WITH_REMARKS}
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="visas")
-    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="visas", verbose_name=_("редакция")
+    )
+    school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("школа")
+    )
     decision = models.CharField(
         _("решение"), max_length=16, choices=Decision.choices, default=Decision.PENDING
     )
     remarks = models.TextField(_("замечания"), blank=True)
     # What was agreed: the revision's content version at the moment of the decision.
-    content_version = models.PositiveIntegerField(null=True, blank=True)
+    content_version = models.PositiveIntegerField(_("версия содержания"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("решение записал"),
     )
     decided_by_person = models.ForeignKey(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("решение принял"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("когда решено"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("виза школы")
@@ -349,15 +366,21 @@ class Visa(models.Model):
 class Transition(models.Model):
     """Append-only record of every change of a revision's state."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=16, choices=Revision.State.choices)
-    to_state = models.CharField(max_length=16, choices=Revision.State.choices)
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("редакция")
+    )
+    action = models.CharField(_("действие"), max_length=32)
+    from_state = models.CharField(_("из состояния"), max_length=16, choices=Revision.State.choices)
+    to_state = models.CharField(_("в состояние"), max_length=16, choices=Revision.State.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
     )
     at = models.DateTimeField(auto_now_add=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(_("комментарий"), blank=True)
 
     class Meta:
         verbose_name = _("переход плана")
@@ -409,12 +432,18 @@ class Proposal(models.Model):
         State.WITHDRAWN: "secondary",
     }
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="proposals")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("план")
+    )
     school = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("школа")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("автор"),
     )
     state = models.CharField(
         _("состояние"),
@@ -425,11 +454,18 @@ class Proposal(models.Model):
     )
     title = models.CharField(_("мероприятие"), max_length=500)
     direction = models.CharField(_("направление"), max_length=300)
-    form = models.ForeignKey(EventForm, on_delete=models.PROTECT, related_name="+")
+    form = models.ForeignKey(
+        EventForm, on_delete=models.PROTECT, related_name="+", verbose_name=_("форма")
+    )
     format = models.CharField(_("формат"), max_length=16, choices=Line.Format.choices)
     audience = models.CharField(_("целевая аудитория"), max_length=300)
     venue = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("место проведения"),
     )
     date_kind = models.CharField(
         _("срок"), max_length=8, choices=Line.DateKind.choices, default=Line.DateKind.MONTH
@@ -441,12 +477,17 @@ class Proposal(models.Model):
     justification = models.TextField(_("обоснование"))
     decision_comment = models.TextField(_("комментарий центра"), blank=True)
     # What the center changed when accepting: {field: [proposed, accepted]}.
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("изменения центра"), default=dict, blank=True)
     line = models.ForeignKey(
-        Line, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Line,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("строка плана"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("когда решено"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ProposalQuerySet.as_manager()
@@ -467,13 +508,19 @@ class Proposal(models.Model):
 class ProposalEvent(models.Model):
     """Append-only history of a proposal."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
-    from_state = models.CharField(max_length=16, blank=True)
-    to_state = models.CharField(max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("предложение")
     )
-    comment = models.TextField(blank=True)
+    from_state = models.CharField(_("из состояния"), max_length=16, blank=True)
+    to_state = models.CharField(_("в состояние"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    comment = models.TextField(_("комментарий"), blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -487,12 +534,15 @@ class Notification(models.Model):
     """An in-app notification; the same event may also go out by e-mail."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("пользователь"),
     )
-    text = models.CharField(max_length=500)
-    url = models.CharField(max_length=300, blank=True)
+    text = models.CharField(_("текст"), max_length=500)
+    url = models.CharField(_("ссылка"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("уведомление")

@@ -458,6 +458,21 @@ PRINT_FORMATS = {"in_person": "очно", "blended": "очно-заочно", "r
 ALL_SCHOOLS = "все школы — участники сети"
 
 
+def participant_ids(revision: Revision, visas=None) -> set[int]:
+    """The schools that agree ``revision``: those with a visa once it was sent for agreement,
+    the center's current participants before. ``visas`` saves the query when already loaded."""
+    visas = revision.visas.all() if visas is None else visas
+    return {visa.school_id for visa in visas} or {
+        p.school_id for p in active_participations(revision.plan.center)
+    }
+
+
+def involves_every_school(school_ids, participants: set[int]) -> bool:
+    """Whether a line for ``school_ids`` is for the whole network (printed «все школы — участники
+    сети»): every school agreeing the plan takes part, and there is more than one."""
+    return len(participants) > 1 and participants <= set(school_ids)
+
+
 def plan_print_table(revision: Revision) -> dict:
     """The lines as the approved plan prints them: grouped by direction (a row heading each
     group, in the order of the plan page's grouping), by date within a group, numbered through;
@@ -469,9 +484,7 @@ def plan_print_table(revision: Revision) -> dict:
         .prefetch_related("responsible", "schools")
         .order_by("direction", "date_from", "position", "pk")
     )
-    participants = {visa.school_id for visa in revision.visas.all()} or {
-        p.school_id for p in active_participations(revision.plan.center)
-    }
+    participants = participant_ids(revision)
     rows: list = []
     direction = None
     for n, line in enumerate(lines, start=1):
@@ -480,7 +493,7 @@ def plan_print_table(revision: Revision) -> dict:
             rows.append({"group": direction})
         venue = line.venue.short_name if line.venue else ""
         schools = list(line.schools.all())
-        if len(participants) > 1 and participants <= {school.pk for school in schools}:
+        if involves_every_school((school.pk for school in schools), participants):
             involved = ALL_SCHOOLS
         else:
             involved = ", ".join(school.short_name for school in schools)

@@ -218,12 +218,19 @@ def _groups(lines, group):
 ROWS_CACHE_SECONDS = 3600
 
 
-def _decorate(line):
+def _decorate(line, participants: set[int]):
     """Prepare a row's printed values once in Python. In the template, walking
     ``line.schools.all`` builds a queryset per row and column, and ``{% url %}`` resolves the
-    URL conf per call: for 150 rows either costs more than the rest of the row."""
+    URL conf per call: for 150 rows either costs more than the rest of the row. A line for the
+    whole network says so, as the printed plan does; the names stay in its tooltip."""
     line.responsible_display = ", ".join(p.name_initials for p in line.responsible.all())
-    line.schools_display = ", ".join(s.short_name for s in line.schools.all())
+    schools = list(line.schools.all())
+    line.schools_list = ", ".join(s.short_name for s in schools)
+    line.schools_display = (
+        _("все школы — участники сети")
+        if services.involves_every_school((s.pk for s in schools), participants)
+        else line.schools_list
+    )
     line.edit_url = _line_url(line.pk, "edit/")
     line.row_url = _line_url(line.pk, "")
 
@@ -237,10 +244,11 @@ def _line_url(pk, suffix):
     return f"{_line_url_prefix()}{pk}/{suffix}"
 
 
-def _plan_rows(request, revision):
+def _plan_rows(request, revision, participants: set[int]):
     """The rendered rows of the plan table, cached: an approved revision never changes, and a
     revision in work changes only through the services, which bump ``content_version`` — part
-    of the key. Who may edit which rows is part of the key too."""
+    of the key. Who may edit which rows is part of the key too, and the schools agreeing the
+    plan (a line for all of them reads «все школы»)."""
     user = request.user
     center = revision.plan.center
     if not revision.is_editable:
@@ -256,7 +264,8 @@ def _plan_rows(request, revision):
     key = (
         "plan-rows:"
         + hashlib.sha256(
-            f"{revision.pk}:{revision.content_version}:{editor}:{filters.urlencode()}".encode()
+            f"{revision.pk}:{revision.content_version}:{editor}:{sorted(participants)}:"
+            f"{filters.urlencode()}".encode()
         ).hexdigest()
     )
     cached = cache.get(key)
@@ -267,7 +276,7 @@ def _plan_rows(request, revision):
     for n, line in enumerate(lines, start=1):
         line.n = n
         line.editable = editor != "ro" and workflow.may_edit_lines(user, revision, line)
-        _decorate(line)
+        _decorate(line, participants)
     html = render_to_string(
         "plans/_plan_rows.html",
         {"groups": _groups(lines, group), "revision": revision},
@@ -293,15 +302,19 @@ def plan_detail(request, pk):
     revision.plan = plan
     center = plan.center
     user = request.user
-    rows_html, line_count, group = _plan_rows(request, revision)
     visas = list(revision.visas.select_related("school", "decided_by_person"))
+    participations = list(center.participations.select_related("school"))
+    today = timezone.localdate()
+    participants = {v.school_id for v in visas} or {
+        p.school_id for p in participations if p.until is None or p.until >= today
+    }
+    rows_html, line_count, group = _plan_rows(request, revision, participants)
     my_visas = [v for v in visas if workflow.may_give_visa(user, revision, v.school_id)]
     proposals = Proposal.objects.visible_to(user).filter(plan=plan).select_related("school")
     counts = proposals.aggregate(
         submitted=Count("pk", filter=Q(state=Proposal.State.SUBMITTED)), total=Count("pk")
     )
     approved = next((r for r in revisions if r.state == S.APPROVED), None)
-    participations = list(center.participations.select_related("school"))
     return render(
         request,
         "plans/plan_detail.html",
@@ -550,7 +563,7 @@ def _line_row(request, pk):
         .get(pk=pk)
     )
     line.editable = workflow.may_edit_lines(request.user, line.revision, line)
-    _decorate(line)
+    _decorate(line, services.participant_ids(line.revision))
     return render(
         request,
         "plans/_line_row.html",

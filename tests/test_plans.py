@@ -189,6 +189,23 @@ def test_the_printed_plan_groups_lines_by_direction_and_names_the_whole_network(
     assert next(r for r in lines if r[1].startswith(some.title) and names in r[3])
 
 
+def test_the_plan_page_names_the_whole_network_as_the_printed_plan_does(client_of):
+    revision = working()
+    participants = {visa.school_id for visa in revision.visas.all()}
+    whole, some = revision.lines.order_by("pk")[:2]
+    whole.schools.set(participants)
+    some.schools.set(list(participants)[:2])
+    body = client_of("school_a").get(reverse("plans:detail", args=[revision.plan_id])).content
+    body = body.decode()
+    row = body[body.index(f'id="line-{whole.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "все школы — участники сети" in row
+    tooltip = row[row.index('title="') :]
+    assert all(s.short_name in tooltip for s in whole.schools.all()), "the names in its tooltip"
+    other = body[body.index(f'id="line-{some.pk}"') :]
+    assert "все школы" not in other[: other.index("</tr>")]
+
+
 # --- refusals by the server ----------------------------------------------------------------------
 
 
@@ -384,6 +401,32 @@ def test_the_proposer_hears_of_every_decision(client_of, django_capture_on_commi
     ).exists()
     body = client_of("school_a").get(reverse("home")).content.decode()
     assert "Уведомления" in body
+    # The returned proposal now waits for the school: its home page says so.
+    waiting = body[body.index("Предложения возвращены на доработку") :]
+    assert proposal.title in waiting[: waiting.index("</ul>")]
+    assert proposal.title not in client_of("school_b").get(reverse("home")).content.decode()
+
+
+def test_the_center_head_sees_on_the_home_page_that_a_school_rejected_the_plan(client_of):
+    revision = working()
+    assert (
+        "Школы отклонили план" not in client_of("head_center").get(reverse("home")).content.decode()
+    )
+    services.give_visa(
+        revision,
+        school(SCHOOL_B),
+        actor=user("school_b"),
+        decision="objected",
+        remarks="Сроки стажировки совпадают с олимпиадой",
+    )
+    for persona in ("head_center", "uo_dmitriev"):
+        body = client_of(persona).get(reverse("home")).content.decode()
+        card = body[body.index("Школы отклонили план") :]
+        assert "Сроки стажировки совпадают с олимпиадой" in card[: card.index("</ul>")]
+    for persona in ("school_a", "uo_kupino", "wg_member"):
+        assert (
+            "Школы отклонили план" not in client_of(persona).get(reverse("home")).content.decode()
+        )
 
 
 def test_a_failed_mail_is_logged_and_loses_nothing(

@@ -56,12 +56,14 @@ def add_schools(n=30):
     [
         # Everyone: session, user, memberships (access), notifications count, memberships (page),
         # centers, documents to sign, own drafts.
-        # + municipalities, status counts; proposals to decide, plans to approve
-        ("uo_dmitriev", 12),
+        # + municipalities, status counts; proposals to decide, objections, plans to approve
+        ("uo_dmitriev", 13),
         # + municipalities, status counts
         ("region", 10),
-        # + statuses of own schools, plans awaiting the school's visa
-        ("school_a", 10),
+        # + statuses of own schools, plans awaiting the school's visa, returned proposals
+        ("school_a", 11),
+        # + statuses of own schools, proposals to decide, objections
+        ("head_center", 11),
     ],
 )
 def test_home_page_query_count(persona, expected, client_of):

@@ -239,7 +239,11 @@ class Composition(models.Model):
     effective_from = models.DateField(_("действует с"), null=True, blank=True, editable=False)
     effective_until = models.DateField(_("действовал по"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("создал"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -283,7 +287,10 @@ class Member(models.Model):
         Composition, on_delete=models.CASCADE, related_name="members", verbose_name=_("состав")
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="memberships_in_groups"
+        Person,
+        on_delete=models.PROTECT,
+        related_name="memberships_in_groups",
+        verbose_name=_("сотрудник"),
     )
     role = models.CharField(_("роль"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     responsibility = models.CharField(_("направление работы"), max_length=300, blank=True)

@@ -558,13 +558,19 @@ class DocumentRelation(models.Model):
 class DocumentEvent(models.Model):
     """Append-only history of a document: created, edited, signed, registered, lost force."""
 
-    document = models.ForeignKey(LegalDocument, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=40)
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.CASCADE, related_name="events", verbose_name=_("документ")
+    )
+    action = models.CharField(_("действие"), max_length=40)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
     )
     at = models.DateTimeField(auto_now_add=True)
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(_("данные"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("событие документа")
