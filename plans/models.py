@@ -288,13 +288,18 @@ class Line(models.Model):
 
     @property
     def dates_display(self):
-        from django.utils.formats import date_format
+        return dates_display(self.date_kind, self.date_from, self.date_to)
 
-        if self.date_kind == self.DateKind.MONTH:
-            return date_format(self.date_from, "F Y").lower()
-        if self.date_kind == self.DateKind.PERIOD and self.date_to:
-            return f"{self.date_from:%d.%m.%Y} – {self.date_to:%d.%m.%Y}"
-        return f"{self.date_from:%d.%m.%Y}"
+
+def dates_display(kind: str, date_from, date_to) -> str:
+    """«15.10.2026», «07.09.2026 – 21.09.2026» or «октябрь 2026»: a line's or a proposal's dates."""
+    from django.utils.formats import date_format
+
+    if kind == Line.DateKind.MONTH:
+        return date_format(date_from, "F Y").lower()
+    if kind == Line.DateKind.PERIOD and date_to:
+        return f"{date_from:%d.%m.%Y} – {date_to:%d.%m.%Y}"
+    return f"{date_from:%d.%m.%Y}"
 
 
 class Visa(models.Model):
@@ -364,7 +369,22 @@ class Visa(models.Model):
 
 
 class Transition(models.Model):
-    """Append-only record of every change of a revision's state."""
+    """Append-only record of every change of a revision's state, and of every visa given or
+    reset (the state stays: ``from_state == to_state``)."""
+
+    ACTIONS = {
+        "create": _("план создан"),
+        "submit": _("отправлен на согласование"),
+        "return": _("возвращён на доработку"),
+        "visa": _("решение школы"),
+        "visas_reset": _("изменён после виз: школы согласуют заново"),
+        "agreed": _("согласован всеми школами"),
+        "reagree": _("изменён после согласования"),
+        "approve": _("утверждён"),
+        "superseded": _("заменён новой редакцией"),
+        "amend": _("начата новая редакция"),
+        "close": _("закрыт"),
+    }
 
     revision = models.ForeignKey(
         Revision, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("редакция")
@@ -394,6 +414,10 @@ class Transition(models.Model):
         if self.pk:
             raise ValidationError("История плана только дополняется.")
         super().save(*args, **kwargs)
+
+    @property
+    def action_display(self):
+        return self.ACTIONS.get(self.action, self.action)
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -504,6 +528,17 @@ class Proposal(models.Model):
     def badge(self):
         return self.BADGE.get(self.state, "secondary")
 
+    @property
+    def dates_display(self):
+        return dates_display(self.date_kind, self.date_from, self.date_to)
+
+    def changes_display(self) -> list[tuple[str, str, str]]:
+        """What the center changed on accepting: (field's name, proposed, accepted)."""
+        return [
+            (str(self._meta.get_field(name).verbose_name), *values)
+            for name, values in self.changes.items()
+        ]
+
 
 class ProposalEvent(models.Model):
     """Append-only history of a proposal."""
@@ -511,8 +546,10 @@ class ProposalEvent(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("предложение")
     )
-    from_state = models.CharField(_("из состояния"), max_length=16, blank=True)
-    to_state = models.CharField(_("в состояние"), max_length=16)
+    from_state = models.CharField(
+        _("из состояния"), max_length=16, blank=True, choices=Proposal.State.choices
+    )
+    to_state = models.CharField(_("в состояние"), max_length=16, choices=Proposal.State.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -18,6 +18,7 @@ from network_center.body import ParsedPoint
 from network_center.models import Center, LegalDocument, Participation
 from network_center.services import documents as document_services
 from schools.access import get_access
+from schools.models import Organisation
 
 from . import notify, workflow
 from .models import EventForm, Line, Plan, Proposal, ProposalEvent, Revision, Transition, Visa
@@ -172,10 +173,18 @@ def _content_changed(revision: Revision, actor):
             decided_by_person=None,
             decided_at=None,
         )
+        # The visas given stay in the history (their «visa» rows); that they no longer count
+        # is a row too.
+        reset = ", ".join(
+            Organisation.objects.filter(pk__in=school_ids)
+            .order_by("short_name")
+            .values_list("short_name", flat=True)
+        )
+        comment = _("Визы сброшены: %(schools)s.") % {"schools": reset} if reset else ""
         if revision.state == S.AGREED:
-            _set_state(
-                revision, S.ON_AGREEMENT, "reagree", actor, _("План изменён после согласования.")
-            )
+            _set_state(revision, S.ON_AGREEMENT, "reagree", actor, comment)
+        elif reset:
+            _record(revision, "visas_reset", revision.state, revision.state, actor, comment)
         if school_ids:
             notify.notify(
                 notify.coordinators(school_ids),
@@ -781,11 +790,20 @@ def _decide(proposal, *, actor, to_state, comment, extra=None):
         setattr(proposal, name, value)
     proposal.save()
     _proposal_event(proposal, from_state, actor, comment)
+    text = _("Предложение «%(title)s»: %(state)s.") % {
+        "title": proposal.title,
+        "state": proposal.get_state_display().lower(),
+    }
+    if proposal.changes:
+        text += " " + _("Центр изменил: %(changes)s.") % {
+            "changes": "; ".join(
+                f"{field} «{old or '—'}» → «{new or '—'}»"
+                for field, old, new in proposal.changes_display()
+            )
+        }
     notify.notify(
         [proposal.author_id, *notify.coordinators([proposal.school_id])],
-        _("Предложение «%(title)s»: %(state)s.")
-        % {"title": proposal.title, "state": proposal.get_state_display().lower()}
-        + (f" {comment}" if comment else ""),
+        text + (f" {comment}" if comment else ""),
         reverse("plans:proposal", args=[proposal.pk]),
     )
     return proposal

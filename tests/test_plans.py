@@ -91,19 +91,22 @@ def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
     assert proposal.state == "submitted" and proposal.school.short_name == SCHOOL_A
 
     head = client_of("head_center")
-    response = head.post(
-        reverse("plans:proposal_decide", args=[proposal.pk]),
-        {
-            "decision": "accept",
-            "comment": "Проведём дистанционно",
-            "form": proposal.form_id,
-            "format": "remote",
-            "date_kind": "month",
-            "date_from": "2027-03-01",
-            "venue": "",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head.post(
+            reverse("plans:proposal_decide", args=[proposal.pk]),
+            {
+                "decision": "accept",
+                "comment": "Проведём дистанционно",
+                "form": proposal.form_id,
+                "format": "remote",
+                "date_kind": "month",
+                "date_from": "2027-03-01",
+                "venue": "",
+            },
+        )
     assert response.status_code == 302
+    body = head.get(response.url).content.decode()
+    assert "План на согласовании изменился: школы согласуют его в новом виде." in body
     proposal.refresh_from_db()
     assert proposal.state == "accepted"
     assert proposal.changes == {"format": ["очно", "дистанционно"]}
@@ -111,7 +114,11 @@ def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
     assert line.format == "remote" and line.initiator.short_name == SCHOOL_A
     # The school sees what the center changed.
     body = a.get(reverse("plans:proposal", args=[proposal.pk])).content.decode()
-    assert "«очно» → «дистанционно»" in body
+    assert "Формат: «очно» → «дистанционно»" in body
+    assert "Принято" in body[body.index("История") :], "the history speaks Russian"
+    assert Notification.objects.filter(
+        user__username="school_a", text__contains="Центр изменил: формат «очно» → «дистанционно»"
+    ).exists()
 
     revision = working()
     assert revision.state == Revision.State.ON_AGREEMENT
@@ -284,6 +291,19 @@ def test_an_edit_after_visas_asks_every_school_again(django_capture_on_commit_ca
         )
     )
     assert notified == {"school_a", "school_b"}
+    # The visas given stay in the history, and so does their reset.
+    actions = list(revision.transitions.values_list("action", "comment"))
+    assert [a for a, _ in actions].count("visa") == 2
+    action, comment = actions[-1]
+    assert action == "visas_reset" and SCHOOL_A in comment and SCHOOL_B in comment
+
+
+def test_the_plan_history_reads_as_sentences(client_of):
+    body = client_of("school_a").get(reverse("plans:detail", args=[plan().pk])).content.decode()
+    history = body[body.index("История") :]
+    assert "ред. 1: отправлен на согласование (проект → на согласовании)" in history
+    assert "ред. 1: решение школы (" in history and "Согласовано с замечаниями" in history
+    assert "На согласовании → На согласовании" not in history
 
 
 def test_agreed_means_every_school_agreed_on_the_current_content():
