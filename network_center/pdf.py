@@ -499,9 +499,11 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
                 cell_amount += width
             cell_amounts[index].append(cell_amount)
     for index, amounts in enumerate(cell_amounts):
-        if any(amounts):
-            amounts.sort()
-            amount[index] = amounts[int(FULL_CELL_QUANTILE * (len(amounts) - 1))] or amount[index]
+        # The cells that have text: a column filled in for one school of five (remarks) needs
+        # the room of that one cell, not of the empty ones.
+        amounts = sorted(a for a in amounts if a)
+        if amounts:
+            amount[index] = amounts[int(FULL_CELL_QUANTILE * (len(amounts) - 1))]
     inner = width_mm - count * CELL_PADDING_MM
     span = range(count)
     cap = MAX_WORD_SHARE * width_mm
@@ -541,6 +543,8 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
     while sum(percents) > 100:
         widest = max(range(count), key=percents.__getitem__)
         percents[widest] -= 1
+    floor = [math.ceil((m + CELL_PADDING_MM) * 100 / width_mm) for m in minimum]
+    percents = _balance(rows, percents, floor, width_mm)
     grid["col_classes"] = [f"doc-w{max(p, 1)}" for p in percents]
     grid["percents"] = percents
     # Soft hyphens where a word is wider than its column: only the columns that have such words.
@@ -550,6 +554,77 @@ def _fit_columns(grid: dict, width_mm: float) -> None:
     grid["narrow"] = [
         (i, room[i]) for i in span if any(_word_width_mm(w, False) > room[i] for w in vocabulary[i])
     ]
+
+
+BALANCE_STEPS = (1, 2, 3)  # percents moved at a time between two columns
+
+
+def _balance(rows, percents: list[int], floor: list[int], width_mm: float) -> list[int]:
+    """``percents`` with whole percents moved from one column to another for as long as that
+    makes the table shorter: fewer printed lines in all, a row being as high as its fullest
+    cell. The proportional widths leave rows a line higher than they need (a venue wrapping
+    onto a third line beside two-line cells); no column goes below ``floor`` (its longest word).
+    Lines are counted greedily from the words' widths — what ``_wrap`` does, less its rare
+    hyphenation of words wider than the column."""
+    cells = [row for row in rows if not isinstance(row, Group)]
+    count = len(percents)
+    if len(cells) < 2 or count < 2:
+        return percents
+    space = _word_width_mm(" ", False)
+    # Per column, per cell: its paragraphs as lists of word widths.
+    words = [
+        [
+            [[_word_width_mm(w, False) for w in p.split(" ") if w] for p in row[i].split("\n")]
+            if row[i]
+            else []
+            for row in cells
+        ]
+        for i in range(count)
+    ]
+    counted: dict[tuple[int, int], list[int]] = {}
+
+    def lines(i: int, percent: int) -> list[int]:
+        key = (i, percent)
+        if key not in counted:
+            room = percent * width_mm / 100 - CELL_PADDING_MM
+            result = []
+            for paragraphs in words[i]:
+                n = 0
+                for widths in paragraphs:
+                    n += 1
+                    used = -space
+                    for w in widths:
+                        if used + space + w > room and used > 0:
+                            n += 1
+                            used = w
+                        else:
+                            used += space + w
+                result.append(n)
+            counted[key] = result
+        return counted[key]
+
+    def height(trial):
+        return sum(map(max, zip(*(lines(i, p) for i, p in enumerate(trial)), strict=True)))
+
+    best = height(percents)
+    improved = True
+    while improved:
+        improved = False
+        for a in range(count):
+            for b in range(count):
+                if a == b:
+                    continue
+                for step in BALANCE_STEPS:
+                    if percents[a] - step < floor[a]:
+                        break
+                    trial = list(percents)
+                    trial[a] -= step
+                    trial[b] += step
+                    total = height(trial)
+                    if total < best:
+                        percents, best, improved = trial, total, True
+                        break
+    return percents
 
 
 def _hyphenate_rows(grid: dict) -> None:

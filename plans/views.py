@@ -452,9 +452,7 @@ def revision_transition(request, pk, name):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(
-            request, _("Готово: %(action)s.") % {"action": workflow.TRANSITIONS[name].label.lower()}
-        )
+        messages.success(request, workflow.TRANSITIONS[name].done)
         if name == "amend":
             return _to_revision(result)
     return redirect("plans:detail", pk=revision.plan_id)

@@ -65,6 +65,7 @@ class TransitionRule:
     needs_comment: bool = False
     button: str = "primary"
     confirm: str = ""
+    done: str = ""  # what the user is told when it is done
 
 
 TRANSITIONS: dict[str, TransitionRule] = {
@@ -76,6 +77,7 @@ TRANSITIONS: dict[str, TransitionRule] = {
             frozenset({S.DRAFT}),
             S.ON_AGREEMENT,
             manages_plan,
+            done=_("План отправлен на согласование: школы получили запрос."),
         ),
         TransitionRule(
             "return",
@@ -85,6 +87,7 @@ TRANSITIONS: dict[str, TransitionRule] = {
             may_return,
             needs_comment=True,
             button="outline-secondary",
+            done=_("План возвращён на доработку, замечания записаны."),
         ),
         TransitionRule(
             "approve",
@@ -93,6 +96,7 @@ TRANSITIONS: dict[str, TransitionRule] = {
             S.APPROVED,
             is_approver,
             button="success",
+            done=_("План утверждён: документ подписан, его PDF сохранён, участники уведомлены."),
         ),
         TransitionRule(
             "amend",
@@ -101,6 +105,7 @@ TRANSITIONS: dict[str, TransitionRule] = {
             None,
             manages_plan,
             button="outline-primary",
+            done=_("Начата новая редакция; утверждённая действует, пока не утверждена новая."),
         ),
         TransitionRule(
             "close",
@@ -111,6 +116,7 @@ TRANSITIONS: dict[str, TransitionRule] = {
             needs_comment=True,
             button="outline-dark",
             confirm=_("Закрыть план? После этого он только для чтения."),
+            done=_("План закрыт."),
         ),
     ]
 }

@@ -802,3 +802,34 @@ def test_signed_at_is_printed_in_the_project_time_zone(settings):
     assert printing.format_signed_at(SIGNED_AT) == "22.05.2017 18:03 (UTC+07:00)"
     settings.TIME_ZONE = "Europe/Moscow"
     assert printing.format_signed_at(SIGNED_AT) == "22.05.2017 14:03 (МСК)"
+
+
+def test_column_widths_keep_every_row_of_an_agreement_sheet_as_low_as_its_text_allows():
+    """Five schools, one with remarks: the remarks column gets the room of that one cell, and
+    widths are moved between columns while that makes the sheet shorter — here every row
+    needs two lines (the position wraps at any width the sheet can give it), and none more."""
+    position = "Заместитель директора по учебно-воспитательной работе"
+    rows = [
+        [school, position, name, decision, "01.12.2026", remarks]
+        for school, name, decision, remarks in [
+            ("МКОУ «Крупецкая СОШ»", "П.А. Ремизов", "Согласовано", ""),
+            ("МКОУ «Первоавангардская СОШ»", "О.Ю. Шевцова", "Согласовано", ""),
+            ("МКОУ «СОШ № 1 г. Дмитриева»", "С.В. Орлова", "Согласовано", ""),
+            (
+                "МКОУ «Старогородская СОШ»",
+                "А.М. Голубева",
+                "Согласовано с замечаниями",
+                "Просим перенести практикум на март",
+            ),
+            ("МКОУ «Фатеевская ООШ»", "Г.В. Прудникова", "Согласовано", ""),
+        ]
+    ]
+    grid = printing._table({"columns": printing.AGREEMENT_COLUMNS, "rows": rows})
+    width = printing._text_width_mm(True)
+    printing._fit_columns(grid, width)
+    rooms = [p * width / 100 - printing.CELL_PADDING_MM for p in grid["percents"]]
+    heights = [
+        max(len(printing._wrap(cell, rooms[i])) for i, cell in enumerate(row)) for row in rows
+    ]
+    assert heights == [2] * 5, (grid["percents"], heights)
+    assert sum(grid["percents"]) == 100

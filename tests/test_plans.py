@@ -142,6 +142,7 @@ def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
             {"password": "demo12345"},
         )
     assert response.status_code == 302
+    assert "План утверждён: документ подписан" in uo.get(response.url).content.decode()
     revision.refresh_from_db()
     assert revision.state == Revision.State.APPROVED
     order = revision.approval_document
