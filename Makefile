@@ -41,8 +41,9 @@ format: install
 bench: install
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/plan_page_bench.py
-	$(BIN)/python bench/plan_pdf_bench.py --concise
-	$(BIN)/python bench/plan_pdf_bench.py
+	$(BIN)/python bench/plan_pdf_bench.py --wording brief
+	$(BIN)/python bench/plan_pdf_bench.py --wording concise
+	$(BIN)/python bench/plan_pdf_bench.py --wording demo
 
 # Russian catalogue: extract, fill the three plural forms, compile.
 messages: install

@@ -1,18 +1,26 @@
 """Benchmark of printing an approved joint plan (network_center.pdf): not a test.
 
-    cd /work/main && .venv/bin/python bench/plan_pdf_bench.py [--runs 7] [--lines 150] [--save DIR]
+    cd /work/main && .venv/bin/python bench/plan_pdf_bench.py [--wording brief|concise|demo]
+        [--runs 7] [--lines 150] [--save DIR]
 
 Sets up Django with the test settings and a throw-away SQLite test database (as bench/pdf_bench.py
 does), loads the demo and gives the Dmitriev center a plan for 2030/2031 whose revision has
-``--lines`` events, written with the ORM from the demo's forms, schools and people: five
-directions, long titles, a third of the events for every school of the network, the others for
-one to three schools. Then it builds with the ORM what ``plans.services._approval_document``
-builds when the department approves a plan: the order «Об утверждении плана …» (three points,
-signatory, executor) with the plan as appendix 1 («УТВЕРЖДЕН приказом …») whose table is
-``plans.services.plan_print_table`` of that revision and whose лист согласования has a row per
-participant school. The order is signed in memory. Renders once to warm up, then reports the
-median and minimum render time, the page count and the PDF size, for the signed order and for
-the draft.
+``--lines`` events, written with the ORM from the demo's forms, schools and people, in one of
+three wordings:
+
+- ``brief``: one-line titles, a month and the venue, one school or the whole network, one
+  person responsible, a one-word result — rows of two printed lines, a table of about ten
+  pages: the size the issue compares with (a 10-page table through LibreOffice);
+- ``concise``: short titles and results, one school or the whole network — about 20 pages;
+- ``demo`` (the default): worded as the demo is — long titles, one to three schools by name,
+  long results — about 28 pages.
+
+Then it builds with the ORM what ``plans.services._approval_document`` builds when the department
+approves a plan: the order «Об утверждении плана …» (three points, signatory, executor) with the
+plan as appendix 1 («УТВЕРЖДЕН приказом …») whose table is ``plans.services.plan_print_table``
+of that revision and whose лист согласования has a row per participant school. The order is
+signed in memory. Renders once to warm up, then reports the median and minimum render time, the
+page count and the PDF size, for the signed order and for the draft.
 """
 
 import argparse
@@ -65,8 +73,17 @@ SCHOOLS = [
     "МКОУ «Крупецкая СОШ»",
     "МКОУ «Фатеевская СОШ»",
 ]
-# Concise lines, as most municipal plans word them: the table of 150 of them is about ten pages,
-# the size of the reference the issue compares with (a 10-page table through LibreOffice).
+# Brief lines: rows of two printed lines, 150 of them a table of about ten pages.
+BRIEF_TITLES = [
+    "Семинар «Формирующее оценивание»",
+    "Консультация по итогам ВПР",
+    "Открытые уроки математики",
+    "Круглый стол «Итоги четверти»",
+    "Мастер-класс «Смысловое чтение»",
+]
+BRIEF_AUDIENCES = ["учителя", "руководители", "наставники"]
+BRIEF_RESULTS = ["Протокол", "Справка", "Отчёт"]
+# Concise lines: short titles and results, about 20 pages for 150.
 SHORT_TITLES = [
     "Установочное совещание сети",
     "Консультация по итогам ВПР",
@@ -88,12 +105,18 @@ RESULTS = [
 ]
 
 
-def make_revision(count, *, concise=False):
-    """A revision of the Dmitriev center's plan for 2030/2031 with ``count`` lines: worded as
-    the demo's (long titles, one to three schools or all of them), or ``concise``."""
-    titles, audiences, results = (
-        (SHORT_TITLES, SHORT_AUDIENCES, SHORT_RESULTS) if concise else (TITLES, AUDIENCES, RESULTS)
-    )
+WORDINGS = {
+    "brief": (BRIEF_TITLES, BRIEF_AUDIENCES, BRIEF_RESULTS),
+    "concise": (SHORT_TITLES, SHORT_AUDIENCES, SHORT_RESULTS),
+    "demo": (TITLES, AUDIENCES, RESULTS),
+}
+
+
+def make_revision(count, *, wording="demo"):
+    """A revision of the Dmitriev center's plan for 2030/2031 with ``count`` lines in one of
+    the ``WORDINGS`` (see the module's docstring)."""
+    titles, audiences, results = WORDINGS[wording]
+    brief = wording == "brief"
     from network_center.models import Center
     from plans.models import EventForm, Line, Plan, Revision, Visa
     from plans.services import active_participations
@@ -115,24 +138,24 @@ def make_revision(count, *, concise=False):
                 position=n,
                 direction=DIRECTIONS[n % len(DIRECTIONS)],
                 title=titles[n % len(titles)],
-                form=forms[n % len(forms)],
+                form=forms[n % len(forms)] if not brief else forms[0],
                 format=["in_person", "blended", "remote"][n % 3],
                 audience=audiences[n % len(audiences)],
-                venue=schools[n % len(schools)],
-                date_kind="period" if n % 3 == 0 else "day",
+                venue=center.hub if brief else schools[n % len(schools)],
+                date_kind="month" if brief else ("period" if n % 3 == 0 else "day"),
                 date_from=day,
-                date_to=day + timedelta(days=14) if n % 3 == 0 else None,
+                date_to=day + timedelta(days=14) if n % 3 == 0 and not brief else None,
                 expected_result=results[n % len(results)],
                 initiator=center.hub,
             )
         )
     lines = Line.objects.bulk_create(lines)
     for n, line in enumerate(lines, start=1):
-        line.responsible.set(people[: 1 + n % 2])
-        if concise:
-            line.schools.set(schools if n % 3 == 0 else schools[n % len(schools) :][:1])
-        else:
+        line.responsible.set(people[:1] if brief else people[: 1 + n % 2])
+        if wording == "demo":
             line.schools.set(schools if n % 3 == 0 else schools[n % 2 : n % 2 + 1 + n % 3])
+        else:
+            line.schools.set(schools if n % 3 == 0 else schools[n % len(schools) :][:1])
     Visa.objects.bulk_create(Visa(revision=revision, school=school) for school in schools)
     return revision
 
@@ -215,7 +238,10 @@ def main():
     parser.add_argument("--lines", type=int, default=150)
     parser.add_argument("--save", type=Path, help="write the PDFs into this folder")
     parser.add_argument(
-        "--concise", action="store_true", help="concise lines (a table of about ten pages)"
+        "--wording",
+        choices=sorted(WORDINGS),
+        default="demo",
+        help="brief: a table of about 10 pages; concise: about 20; demo: about 28",
     )
     args = parser.parse_args()
 
@@ -224,13 +250,13 @@ def main():
     from network_center.pdf import render_document_html, render_document_pdf
 
     load_world()
-    revision = make_revision(args.lines, concise=args.concise)
+    revision = make_revision(args.lines, wording=args.wording)
     draft = build(revision)
     signed = build(revision)
     sign_in_memory(signed)
     print(
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; "
-        f"plan of {args.lines} {'concise' if args.concise else 'demo-like'} lines",
+        f"plan of {args.lines} lines worded {args.wording}",
         flush=True,
     )
 
