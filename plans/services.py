@@ -51,6 +51,11 @@ LINE_FIELDS = {
 M2M_FIELDS = {"responsible", "schools"}
 
 
+def plan_name(plan) -> str:
+    """A plan as messages name it: «2026/2027 (Центр … на базе СОШ № 2 г. Дмитриева)»."""
+    return f"{plan.academic_year} ({plan.center.short_name})"
+
+
 def plan_url(plan):
     return reverse("plans:detail", args=[plan.pk])
 
@@ -188,7 +193,8 @@ def _content_changed(revision: Revision, actor):
         if school_ids:
             notify.notify(
                 notify.coordinators(school_ids),
-                _("План «%(plan)s» изменён: согласуйте его заново.") % {"plan": revision.plan},
+                _("План %(plan)s изменён: согласуйте его заново.")
+                % {"plan": plan_name(revision.plan)},
                 plan_url(revision.plan),
             )
 
@@ -299,7 +305,7 @@ def submit(revision: Revision, *, actor, comment: str = "") -> Revision:
         _set_state(revision, S.ON_AGREEMENT, "submit", actor, comment)
         notify.notify(
             notify.coordinators([p.school_id for p in participations]),
-            _("План «%(plan)s» ждёт согласования вашей школы.") % {"plan": revision.plan},
+            _("План %(plan)s ждёт согласования вашей школы.") % {"plan": plan_name(revision.plan)},
             plan_url(revision.plan),
         )
     return revision
@@ -314,8 +320,8 @@ def return_for_revision(revision: Revision, *, actor, comment: str) -> Revision:
         _set_state(revision, S.DRAFT, "return", actor, comment)
         notify.notify(
             notify.center_heads(revision.plan.center),
-            _("План «%(plan)s» возвращён на доработку: %(comment)s")
-            % {"plan": revision.plan, "comment": comment},
+            _("План %(plan)s возвращён на доработку: %(comment)s")
+            % {"plan": plan_name(revision.plan), "comment": comment},
             plan_url(revision.plan),
         )
     return revision
@@ -359,11 +365,11 @@ def give_visa(revision: Revision, school, *, actor, decision: str, remarks: str 
         center = revision.plan.center
         notify.notify(
             notify.center_heads(center),
-            _("%(school)s: %(decision)s по плану «%(plan)s».")
+            _("%(school)s: %(decision)s по плану %(plan)s.")
             % {
                 "school": school.short_name,
                 "decision": visa.get_decision_display().lower(),
-                "plan": revision.plan,
+                "plan": plan_name(revision.plan),
             },
             plan_url(revision.plan),
         )
@@ -372,8 +378,8 @@ def give_visa(revision: Revision, school, *, actor, decision: str, remarks: str 
             _set_state(revision, S.AGREED, "agreed", actor, _("Все школы согласовали план."))
             notify.notify(
                 notify.approvers(center),
-                _("План «%(plan)s» согласован всеми школами и ждёт утверждения.")
-                % {"plan": revision.plan},
+                _("План %(plan)s согласован всеми школами и ждёт утверждения.")
+                % {"plan": plan_name(revision.plan)},
                 plan_url(revision.plan),
             )
     return visa
@@ -404,7 +410,7 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
         center = revision.plan.center
         notify.notify(
             notify.network(center),
-            _("План «%(plan)s» утверждён.") % {"plan": revision.plan},
+            _("План %(plan)s утверждён.") % {"plan": plan_name(revision.plan)},
             plan_url(revision.plan),
         )
     return revision

@@ -411,6 +411,11 @@ def test_notifications_reach_exactly_the_people_concerned(django_capture_on_comm
         "wg_member",
     } <= approved
     assert "uo_kupino" not in approved and "region" not in approved
+    text = Notification.objects.filter(text__contains="утверждён").latest("pk").text
+    assert (
+        text
+        == "План 2026/2027 (Центр сетевого взаимодействия на базе СОШ № 2 г. Дмитриева) утверждён."
+    )
 
 
 def test_the_proposer_hears_of_every_decision(client_of, django_capture_on_commit_callbacks):
