@@ -534,10 +534,8 @@ class Proposal(models.Model):
 
     def changes_display(self) -> list[tuple[str, str, str]]:
         """What the center changed on accepting: (field's name, proposed, accepted)."""
-        return [
-            (str(self._meta.get_field(name).verbose_name), *values)
-            for name, values in self.changes.items()
-        ]
+        labels = {f.name: str(f.verbose_name) for f in self._meta.concrete_fields}
+        return [(labels.get(name, name), *values) for name, values in self.changes.items()]
 
 
 class ProposalEvent(models.Model):

@@ -473,13 +473,17 @@ PRINT_FORMATS = {"in_person": "очно", "blended": "очно-заочно", "r
 ALL_SCHOOLS = "все школы — участники сети"
 
 
-def participant_ids(revision: Revision, visas=None) -> set[int]:
+def participant_ids(revision: Revision, visas=None, participations=None) -> set[int]:
     """The schools that agree ``revision``: those with a visa once it was sent for agreement,
-    the center's current participants before. ``visas`` saves the query when already loaded."""
+    the center's current participants before. ``visas`` and ``participations`` (all of the
+    center's) save the queries when the caller has them."""
     visas = revision.visas.all() if visas is None else visas
-    return {visa.school_id for visa in visas} or {
-        p.school_id for p in active_participations(revision.plan.center)
-    }
+    if ids := {visa.school_id for visa in visas}:
+        return ids
+    if participations is None:
+        return {p.school_id for p in active_participations(revision.plan.center)}
+    today = timezone.localdate()
+    return {p.school_id for p in participations if p.is_current(today)}
 
 
 def involves_every_school(school_ids, participants: set[int]) -> bool:

@@ -304,10 +304,7 @@ def plan_detail(request, pk):
     user = request.user
     visas = list(revision.visas.select_related("school", "decided_by_person"))
     participations = list(center.participations.select_related("school"))
-    today = timezone.localdate()
-    participants = {v.school_id for v in visas} or {
-        p.school_id for p in participations if p.until is None or p.until >= today
-    }
+    participants = services.participant_ids(revision, visas, participations)
     rows_html, line_count, group = _plan_rows(request, revision, participants)
     my_visas = [v for v in visas if workflow.may_give_visa(user, revision, v.school_id)]
     proposals = Proposal.objects.visible_to(user).filter(plan=plan).select_related("school")

@@ -191,6 +191,11 @@ class Participation(models.Model):
     def __str__(self):
         return f"{self.school} в {self.center}"
 
+    def is_current(self, on) -> bool:
+        """Whether the school still takes part on ``on`` (``plans.services.active_participations``
+        asks the database the same)."""
+        return self.until is None or self.until >= on
+
     def clean(self):
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": _("Дата окончания раньше даты начала.")})
