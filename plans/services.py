@@ -18,7 +18,6 @@ from network_center.body import ParsedPoint
 from network_center.models import Center, LegalDocument, Participation
 from network_center.services import documents as document_services
 from schools.access import get_access
-from schools.models import Organisation
 
 from . import notify, workflow
 from .models import EventForm, Line, Plan, Proposal, ProposalEvent, Revision, Transition, Visa
@@ -169,7 +168,8 @@ def _content_changed(revision: Revision, actor):
     revision.refresh_from_db(fields=["content_version", "state"])
     if revision.state in (S.ON_AGREEMENT, S.AGREED):
         given = revision.visas.exclude(decision=Visa.Decision.PENDING)
-        school_ids = list(given.values_list("school_id", flat=True))
+        schools = dict(given.values_list("school_id", "school__short_name"))
+        school_ids = list(schools)
         given.update(
             decision=Visa.Decision.PENDING,
             remarks="",
@@ -180,11 +180,7 @@ def _content_changed(revision: Revision, actor):
         )
         # The visas given stay in the history (their «visa» rows); that they no longer count
         # is a row too.
-        reset = ", ".join(
-            Organisation.objects.filter(pk__in=school_ids)
-            .order_by("short_name")
-            .values_list("short_name", flat=True)
-        )
+        reset = ", ".join(sorted(schools.values()))
         comment = _("Визы сброшены: %(schools)s.") % {"schools": reset} if reset else ""
         if revision.state == S.AGREED:
             _set_state(revision, S.ON_AGREEMENT, "reagree", actor, comment)

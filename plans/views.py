@@ -691,8 +691,10 @@ def proposal_decide(request, pk):
             add_service_error(form, exc)
         else:
             messages.success(request, _("Решение записано, школа уведомлена."))
-            revision = services.working_revision(proposal.plan)
-            if data["decision"] == DecisionForm.ACCEPT and revision.state == S.ON_AGREEMENT:
+            if (
+                data["decision"] == DecisionForm.ACCEPT
+                and services.working_revision(proposal.plan).state == S.ON_AGREEMENT
+            ):
                 messages.info(
                     request,
                     _("План на согласовании изменился: школы согласуют его в новом виде."),
