@@ -1,4 +1,4 @@
-"""Benchmark of document rendering (network_center.pdf): not a test.
+"""Benchmark of document rendering (network_center.documents.pdf): not a test.
 
     cd /work/main && .venv/bin/python bench/pdf_bench.py [--runs 20]
 
@@ -109,7 +109,7 @@ def load_world():
 
 
 def create_points(document, parsed, parent=None):
-    from network_center.models import DocumentPoint
+    from network_center.documents.models import DocumentPoint
 
     for position, item in enumerate(parsed, start=1):
         point = DocumentPoint.objects.create(
@@ -119,8 +119,8 @@ def create_points(document, parsed, parent=None):
 
 
 def build():
-    from network_center.body import parse_body_text
-    from network_center.models import LegalDocument
+    from network_center.documents.body import parse_body_text
+    from network_center.documents.models import LegalDocument
     from schools.models import Organisation, Person
 
     issuer = Organisation.objects.get(short_name="Управление образования Дмитриевского района")
@@ -218,7 +218,7 @@ def main():
 
     setup_test_environment()
     create_database()
-    from network_center.pdf import render_document_html, render_document_pdf
+    from network_center.documents.pdf import render_document_html, render_document_pdf
 
     load_world()
     short, order = build()

@@ -1,4 +1,4 @@
-"""Benchmark of printing an approved joint plan (network_center.pdf): not a test.
+"""Benchmark of printing an approved joint plan (network_center.documents.pdf): not a test.
 
     cd /work/main && .venv/bin/python bench/plan_pdf_bench.py [--wording brief|concise|demo]
         [--runs 7] [--lines 150] [--save DIR]
@@ -117,7 +117,7 @@ def make_revision(count, *, wording="demo"):
     the ``WORDINGS`` (see the module's docstring)."""
     titles, audiences, results = WORDINGS[wording]
     brief = wording == "brief"
-    from network_center.models import Center
+    from network_center.centers.models import Center
     from plans.models import EventForm, Line, Plan, Revision, Visa
     from plans.services import active_participations
     from schools.models import Person
@@ -178,7 +178,7 @@ def agreement_rows():
 
 
 def build(revision):
-    from network_center.models import DocumentPoint, LegalDocument
+    from network_center.documents.models import DocumentPoint, LegalDocument
     from plans.services import plan_print_table
     from schools.models import Organisation, Person
 
@@ -247,7 +247,7 @@ def main():
 
     setup_test_environment()
     create_database()
-    from network_center.pdf import render_document_html, render_document_pdf
+    from network_center.documents.pdf import render_document_html, render_document_pdf
 
     load_world()
     revision = make_revision(args.lines, wording=args.wording)

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class NetworkCenterConfig(AppConfig):
     name = "network_center"
-    verbose_name = _("Центры сетевого взаимодействия")
+    verbose_name = _("Проект: главная страница и демонстрационные данные")

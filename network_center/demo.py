@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from network_center.centers.demo import load_centers
+from plans.demo import load_plans
 from schools.models import Membership, Municipality, Organisation, Region, SchoolStatus
 from schools.services import create_login, create_person, grant_role, record_school_status
 
@@ -135,12 +137,8 @@ def load_demo() -> None:
     _load_kupino(novosibirsk, kupino)
     _load_region(kursk, novosibirsk)
     _load_admin()
-    from .demo_centers import load_centers
-
-    load_centers(dmitriev, kupino)
-    from plans.demo import load_plans
-
-    load_plans()
+    load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
+    load_plans(password=DEMO_PASSWORD)
 
 
 def _load_dmitriev(region, municipality):

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views, views_documents
+from . import views
+from .documents import views as document_views
 
 admin.site.site_header = _("Центр сетевого взаимодействия — администрирование")
 admin.site.site_title = _("network_center")
@@ -27,9 +28,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("schools/", include("schools.urls")),
-    path("centers/", include("network_center.urls_centers")),
-    path("documents/", include("network_center.urls_documents")),
+    path("centers/", include("network_center.centers.urls")),
+    path("documents/", include("network_center.documents.urls")),
     path("plans/", include("plans.urls")),
-    path("verify/<str:code>/", views_documents.verify, name="verify"),
+    path("notifications/", include("network_center.notifications.urls")),
+    path("verify/<str:code>/", document_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import render
 
+from network_center.centers.models import Center
+from network_center.documents.models import LegalDocument
 from schools.access import Role, get_access
 from schools.models import (
     Membership,
@@ -14,8 +16,6 @@ from schools.models import (
     SchoolStatus,
     current_statuses,
 )
-
-from .models import Center, LegalDocument
 
 
 def municipality_summaries(user):

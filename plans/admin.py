@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import EventForm, Notification, Plan, Proposal, Revision
+from .models import EventForm, Plan, Proposal, Revision
 
 
 @admin.register(EventForm)
@@ -29,8 +29,3 @@ class ProposalAdmin(admin.ModelAdmin):
     list_display = ["title", "school", "plan", "state", "created_at"]
     list_filter = ["state"]
     readonly_fields = ["state"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "text", "created_at", "read_at"]

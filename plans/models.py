@@ -14,7 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from network_center.models import Center, LegalDocument
+from network_center.centers.models import Center
+from network_center.documents.models import LegalDocument
 from schools.access import get_access
 from schools.models import Organisation, Person
 
@@ -563,27 +564,3 @@ class ProposalEvent(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id}: {self.to_state}"
-
-
-class Notification(models.Model):
-    """An in-app notification; the same event may also go out by e-mail."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-        verbose_name=_("пользователь"),
-    )
-    text = models.CharField(_("текст"), max_length=500)
-    url = models.CharField(_("ссылка"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("уведомление")
-        verbose_name_plural = _("уведомления")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
-
-    def __str__(self):
-        return self.text

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from network_center.body import ParsedPoint
-from network_center.models import Center, LegalDocument, Participation
-from network_center.services import documents as document_services
+from network_center.centers.models import Center, Participation
+from network_center.documents import services as document_services
+from network_center.documents.body import ParsedPoint
+from network_center.documents.models import LegalDocument
 from schools.access import get_access
 
 from . import notify, workflow
@@ -394,6 +395,11 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
         if stale or revision.visas.exclude(decision__in=Visa.AGREEING).exists():
             raise PlanError(_("Не все школы согласовали текущую редакцию."))
         document = _approval_document(revision, actor)
+        # Everyone who sees the plan reads its approving act: the hub and every school agreeing.
+        document_services.share_with(
+            document,
+            [revision.plan.center.hub_id, *revision.visas.values_list("school_id", flat=True)],
+        )
         # The password was checked above, before the revision was locked.
         signed = document_services.seal_with_signature(document, actor=actor)
         previous = revision.plan.revisions.filter(state=S.APPROVED).exclude(pk=revision.pk)

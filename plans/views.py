@@ -23,9 +23,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from network_center.form_errors import add_service_error
-from network_center.models import Center
+from network_center.centers.models import Center
 from schools.access import Role, get_access
+from schools.form_errors import add_service_error
 from schools.models import Organisation, Person
 
 from . import services, workflow
@@ -37,7 +37,7 @@ from .forms import (
     TransitionForm,
     VisaForm,
 )
-from .models import Line, Notification, Plan, Proposal, Revision, Transition, Visa
+from .models import Line, Plan, Proposal, Revision, Transition, Visa
 
 S = Revision.State
 
@@ -374,7 +374,7 @@ def revision_export(request, pk):
         visas.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    from network_center.views_documents import _attachment
+    from network_center.documents.views import _attachment
 
     response = HttpResponse(
         buffer.getvalue(),
@@ -389,8 +389,8 @@ def revision_export(request, pk):
 def revision_pdf(request, pk):
     """A revision as PDF: the stored approved document when there is one; otherwise the plan
     as it stands, rendered on request and marked «ПРОЕКТ» on every page."""
-    from network_center.pdf import render_document_pdf
-    from network_center.views_documents import _attachment
+    from network_center.documents.pdf import render_document_pdf
+    from network_center.documents.views import _attachment
 
     revision = get_revision_for_user(request.user, pk)
     if revision.approval_document_id:
@@ -749,19 +749,3 @@ def proposal_edit(request, pk):
         "plans/proposal_form.html",
         {"form": form, "plan": proposal.plan, "school": proposal.school, "proposal": proposal},
     )
-
-
-# --- notifications ----------------------------------------------------------------------------
-
-
-@login_required
-def notification_list(request):
-    notifications = Notification.objects.filter(user=request.user)[:100]
-    return render(request, "plans/notifications.html", {"notifications": notifications})
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
-    return redirect("plans:notifications")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from network_center.models import Center
+from network_center.centers.models import Center
 from schools.access import Role, get_access
 
 from .models import Revision

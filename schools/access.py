@@ -6,6 +6,7 @@ filter from it, so a user of one municipality or school never sees another's obj
 objects through those querysets and answer 404 for anything outside them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -18,6 +19,20 @@ Role = Membership.Role
 MUNICIPALITY_WIDE = frozenset({Role.DEPARTMENT, Role.METHODOLOGIST})
 # Roles that see the schools of the network of the centers their organisation hosts or joins.
 NETWORK_STAFF = frozenset({Role.HUB_DIRECTOR, Role.CENTER_HEAD, Role.WG_MEMBER})
+
+
+# Functions ``(access) -> [id queryset, …]`` by which higher apps widen what a user sees of the
+# organisations (the centers app: the hub's staff see the schools of their network). The schools
+# app knows no higher app; they register here in their ``AppConfig.ready``.
+_ORGANISATION_SCOPES: list[Callable[["Access"], object]] = []
+
+
+def register_organisation_scope(scope):
+    """Add ``scope(access)``, which returns querysets of organisation ids the user may also see
+    (an empty list when none); used as a decorator."""
+    if scope not in _ORGANISATION_SCOPES:
+        _ORGANISATION_SCOPES.append(scope)
+    return scope
 
 
 @dataclass(frozen=True)
@@ -68,7 +83,11 @@ class Access:
     # --- query filters -------------------------------------------------------------------------
     def organisation_q(self, prefix: str = "") -> Q:
         """Filter for organisations visible to the user; ``prefix`` points at an Organisation
-        relation from another model (``"school__"``)."""
+        relation from another model (``"school__"``).
+
+        Of constant shape: columns of the organisation compared with the user's ids, and id
+        subqueries from the scopes that higher apps register (``register_organisation_scope``)
+        — no joins, so no duplicates and no ``DISTINCT``."""
         if self.is_superuser:
             return Q()
         if self.user_id is None:
@@ -78,11 +97,9 @@ class Access:
             q |= Q(**{f"{prefix}municipality_id__in": self.full_municipality_ids})
         if self.observed_region_ids:
             q |= Q(**{f"{prefix}region_id__in": self.observed_region_ids})
-        network_orgs = self.organisation_ids(*NETWORK_STAFF)
-        if network_orgs:
-            # The hub's staff and working-group members see the schools of their network.
-            q |= Q(**{f"{prefix}center_participations__center__hub_id__in": network_orgs})
-            q |= Q(**{f"{prefix}hosted_centers__participations__school_id__in": network_orgs})
+        for scope in _ORGANISATION_SCOPES:
+            for ids in scope(self):
+                q |= Q(**{f"{prefix}pk__in": ids})
         return q
 
     def municipality_q(self, prefix: str = "") -> Q:

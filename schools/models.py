@@ -69,7 +69,7 @@ class OrganisationQuerySet(models.QuerySet):
         """The organisations ``user`` may see; everything else answers 404."""
         from .access import get_access
 
-        return self.filter(get_access(user).organisation_q()).distinct()
+        return self.filter(get_access(user).organisation_q())
 
     def schools(self):
         return self.filter(kind=Organisation.Kind.SCHOOL)

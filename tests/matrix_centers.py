@@ -14,14 +14,14 @@ DMITRIEV = "Дмитриевский район"
 
 
 def _dmitriev_center():
-    from network_center.models import Center
+    from network_center.centers.models import Center
 
     return Center.objects.get(municipality__name=DMITRIEV)
 
 
 def _kupino_center():
     """The Kupino center at СОШ № 77, whose participant is the Чаинская school."""
-    from network_center.models import Center
+    from network_center.centers.models import Center
 
     return Center.objects.get(participations__school__short_name=KUPINO_SCHOOL)
 
@@ -35,7 +35,7 @@ def _dmitriev_draft_member():
     started by the hub's director)."""
     from django.contrib.auth import get_user_model
 
-    from network_center.services import working_group
+    from network_center.centers.services import working_group
 
     director = get_user_model().objects.get(username="director_sosh2")
     draft = working_group.draft_composition(_dmitriev_center(), actor=director)
@@ -47,8 +47,8 @@ def _kupino_draft_member():
     no hub director login in the demo)."""
     from django.contrib.auth import get_user_model
 
-    from network_center.models import Member
-    from network_center.services import working_group
+    from network_center.centers.models import Member
+    from network_center.centers.services import working_group
 
     admin = get_user_model().objects.get(username="admin")
     center = _kupino_center()

@@ -4,7 +4,7 @@ from .matrix import Case, expect
 
 
 def _doc(number):
-    from network_center.models import LegalDocument
+    from network_center.documents.models import LegalDocument
 
     return lambda: LegalDocument.objects.get(number=number).pk
 
@@ -13,8 +13,8 @@ def _department_draft():
     """A draft order of the Dmitriev department, with one point, made by its specialist."""
     from django.contrib.auth import get_user_model
 
-    from network_center.models import LegalDocument
-    from network_center.services import documents as services
+    from network_center.documents import services as services
+    from network_center.documents.models import LegalDocument
     from schools.models import Organisation
 
     uo = get_user_model().objects.get(username="uo_dmitriev")
@@ -44,8 +44,8 @@ def _draft_point_pk():
 def _draft_relation_pk():
     from django.contrib.auth import get_user_model
 
-    from network_center.models import LegalDocument
-    from network_center.services import documents as services
+    from network_center.documents import services as services
+    from network_center.documents.models import LegalDocument
 
     uo = get_user_model().objects.get(username="uo_dmitriev")
     target = LegalDocument.objects.get(number="1-139/1")
@@ -55,7 +55,7 @@ def _draft_relation_pk():
 def _kupino_draft_pk():
     from django.contrib.auth import get_user_model
 
-    from network_center.services import documents as services
+    from network_center.documents import services as services
     from schools.models import Organisation
 
     uo = get_user_model().objects.get(username="uo_kupino")
@@ -66,14 +66,14 @@ def _kupino_draft_pk():
 
 
 def _kupino_point_pk():
-    from network_center.models import DocumentPoint
+    from network_center.documents.models import DocumentPoint
 
     return DocumentPoint.objects.get(document_id=_kupino_draft_pk()).pk
 
 
 def _verification_code(number):
     def get():
-        from network_center.models import LegalDocument
+        from network_center.documents.models import LegalDocument
 
         return LegalDocument.objects.get(number=number).verification_code
 

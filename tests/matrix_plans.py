@@ -39,7 +39,7 @@ def _line_pk(year):
 def _kupino_revision():
     from django.contrib.auth import get_user_model
 
-    from network_center.models import Center
+    from network_center.centers.models import Center
     from plans import services
     from plans.models import EventForm, Plan
 
@@ -327,8 +327,8 @@ PLAN_MATRIX = {
             label="only a returned proposal is revised",
         ),
     ],
-    "plans:notifications": [Case("plans:notifications", expect(200))],
-    "plans:notifications_read": [
-        Case("plans:notifications_read", expect(302), method="post"),
+    "notifications:list": [Case("notifications:list", expect(200))],
+    "notifications:read": [
+        Case("notifications:read", expect(302), method="post"),
     ],
 }

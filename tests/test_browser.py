@@ -176,8 +176,8 @@ def test_a_proposal_becomes_part_of_the_approved_plan_in_the_browser(page, live_
 def test_the_hub_director_changes_the_working_group_and_signs_the_order(page, live_server):
     """The issue's check: director_sosh2 changes the working group and signs the composition
     order; the new composition is in force. (school_a's refusal is in the permission matrix.)"""
+    from network_center.centers.models import Center, Composition
     from network_center.demo import load_demo
-    from network_center.models import Center, Composition
 
     load_demo()
     center = Center.objects.get(hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")

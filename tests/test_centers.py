@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from network_center.models import Center, Composition, LegalDocument, Member, Participation
-from network_center.services import centers as center_services
-from network_center.services import documents as document_services
-from network_center.services import working_group as wg_services
+from network_center.centers.models import Center, Composition, Member, Participation
+from network_center.centers.services import centers as center_services
+from network_center.centers.services import working_group as wg_services
+from network_center.documents import services as document_services
+from network_center.documents.models import LegalDocument
 from schools.models import Organisation, Person
 from schools.services import create_person
 

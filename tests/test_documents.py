@@ -14,15 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from network_center.body import build_tree, parse_body_text
-from network_center.models import (
-    Composition,
+from network_center.centers.models import Composition
+from network_center.documents import services as services
+from network_center.documents.body import build_tree, parse_body_text
+from network_center.documents.models import (
     DocumentEvent,
     DocumentPoint,
     LegalDocument,
+    SignedDocumentError,
 )
-from network_center.models.documents import SignedDocumentError
-from network_center.services import documents as services
 from schools.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_the_signatory_signs_with_their_password_and_the_pdf_is_stored_once(
     assert DocumentEvent.objects.filter(document=draft, action="signed").exists()
 
     # Downloads serve the stored bytes; nothing is rendered again.
-    import network_center.pdf as pdf
+    import network_center.documents.pdf as pdf
 
     def refuse(*args, **kwargs):
         raise AssertionError("a signed document must not be re-rendered")

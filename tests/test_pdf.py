@@ -1,4 +1,4 @@
-"""Printed documents (network_center.pdf): text, ГОСТ Р 7.0.97-2025 geometry, PDF/A, QR, stamps.
+"""Printed documents (documents.pdf): text, ГОСТ Р 7.0.97-2025 geometry, PDF/A, QR, stamps.
 
 The documents are the Dmitriev order 1-139/1 of 22.05.2017 and its Положение, built with the ORM
 from the sample text. Signing is simulated on the in-memory root (services are not involved):
@@ -17,9 +17,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from network_center import pdf as printing
-from network_center.body import build_tree, parse_body_text
-from network_center.models import DocumentPoint, LegalDocument
+from network_center.documents import pdf as printing
+from network_center.documents.body import build_tree, parse_body_text
+from network_center.documents.models import DocumentPoint, LegalDocument
 from schools.models import Organisation, Person
 
 from .conftest import HUB

@@ -12,12 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from network_center.notifications.models import Notification
 from plans import services
 from plans.models import (
     EventForm,
     FrozenRevisionError,
     Line,
-    Notification,
     Plan,
     Proposal,
     Revision,
@@ -350,7 +350,7 @@ def test_amendment_keeps_the_approved_revision_in_force_until_the_new_one_is_app
 
 
 def test_a_new_plan_starts_as_a_copy_of_last_years(client_of):
-    from network_center.models import Center
+    from network_center.centers.models import Center
 
     Plan.objects.filter(year=2026, center__hub__short_name=HUB).delete()
     center = Center.objects.get(hub__short_name=HUB)
@@ -659,8 +659,8 @@ def test_a_plan_in_work_prints_as_a_draft_on_every_page(client_of):
 def test_the_hub_director_approves_with_utverzhdayu_when_the_center_says_so(
     django_capture_on_commit_callbacks,
 ):
-    from network_center.models import Center
-    from network_center.services import centers as center_services
+    from network_center.centers.models import Center
+    from network_center.centers.services import centers as center_services
 
     center = Center.objects.get(hub__short_name=HUB)
     center_services.update_center(center, actor=user("uo_dmitriev"), plan_approver="hub_director")

@@ -100,7 +100,8 @@ def _more_plan_rows(n=20):
 
     from django.contrib.auth import get_user_model
 
-    from plans.models import EventForm, Notification, Plan, Proposal
+    from network_center.notifications.models import Notification
+    from plans.models import EventForm, Plan, Proposal
 
     plan = Plan.objects.get(year=2026, center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
     school = Organisation.objects.get(short_name=SCHOOL_A)
@@ -131,7 +132,7 @@ def _more_plan_rows(n=20):
         ("head_center", "plans:proposals", 5),
         ("school_a", "plans:proposals", 5),
         # session, user, memberships, notifications count, notifications
-        ("school_a", "plans:notifications", 5),
+        ("school_a", "notifications:list", 5),
     ],
 )
 def test_plan_lists_query_count(persona, url_name, expected, client_of):
@@ -142,7 +143,7 @@ def test_plan_lists_query_count(persona, url_name, expected, client_of):
 
 
 def test_proposal_and_document_pages_query_count(client_of):
-    from network_center.models import LegalDocument
+    from network_center.documents.models import LegalDocument
     from plans.models import Proposal
 
     client = client_of("head_center")

@@ -6,32 +6,43 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schools.access import Role, get_access
+from network_center.documents.models import LegalDocument
+from schools.access import NETWORK_STAFF, Role, get_access, register_organisation_scope
 from schools.models import Municipality, Organisation, Person
-
-from .documents import LegalDocument
 
 
 class CenterQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Department, РМК and observers see the municipality's centers; the hub's staff and
-        working-group members see their center; a participant school sees the centers it is in."""
+        working-group members see their center; a participant school sees the centers it is in.
+
+        Of constant shape: columns of the center compared with the user's ids and id subqueries
+        (participations, the working group in force) — no join multiplies rows, so no
+        ``DISTINCT`` is needed and the caller may ``select_related`` freely."""
         access = get_access(user)
         if access.is_superuser:
             return self
+        if access.user_id is None:
+            return self.none()
         own = access.organisation_ids()
-        q = Q(hub_id__in=own) | Q(participations__school_id__in=own)
+        q = Q(hub_id__in=own) | Q(
+            pk__in=Participation.objects.filter(school_id__in=own).values("center_id")
+        )
         if access.full_municipality_ids:
             q |= Q(municipality_id__in=access.full_municipality_ids)
         if access.observed_region_ids:
-            q |= Q(municipality__region_id__in=access.observed_region_ids)
-        if access.user_id:
-            # Members of the working group in force (a draft composition grants nothing yet).
             q |= Q(
-                compositions__status="in_force",
-                compositions__members__person__user_id=access.user_id,
+                municipality_id__in=Municipality.objects.filter(
+                    region_id__in=access.observed_region_ids
+                ).values("pk")
             )
-        return self.filter(q).distinct()
+        # Members of the working group in force (a draft composition grants nothing yet).
+        q |= Q(
+            pk__in=Member.objects.filter(
+                composition__status=Composition.Status.IN_FORCE, person__user_id=access.user_id
+            ).values("composition__center_id")
+        )
+        return self.filter(q)
 
 
 class Center(models.Model):
@@ -334,3 +345,16 @@ class Member(models.Model):
 def is_hub_director(user, center) -> bool:
     access = get_access(user)
     return access.is_superuser or center.hub_id in access.organisation_ids(Role.HUB_DIRECTOR)
+
+
+@register_organisation_scope
+def network_schools(access):
+    """The hub's staff and working-group members see the schools of their network: the
+    participants of the centers their organisation hosts, and the hubs of the centers it joins."""
+    network_orgs = access.organisation_ids(*NETWORK_STAFF)
+    if not network_orgs:
+        return []
+    return [
+        Participation.objects.filter(center__hub_id__in=network_orgs).values("school_id"),
+        Participation.objects.filter(school_id__in=network_orgs).values("center__hub_id"),
+    ]

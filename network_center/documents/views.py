@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import services
 from .body import build_tree, parse_body_text, tree_to_text
-from .forms_documents import (
+from .forms import (
     AppendixForm,
     BodyTextForm,
     DocumentCreateForm,
@@ -34,7 +35,6 @@ from .forms_documents import (
     draftable_issuers,
 )
 from .models import DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument
-from .services import documents as services
 
 PAGE_SIZE = 25
 # «7K3M-9QXD-2HFA» (models.documents.new_verification_code); anything else is not looked up.
@@ -63,7 +63,7 @@ EDIT_REFUSED = _lazy("Изменять можно только проект св
 
 
 def _require_editable(user, document, message=EDIT_REFUSED):
-    _require(user, "network_center.change_document", document, message)
+    _require(user, "documents.change_document", document, message)
 
 
 def get_draft_for_editing(user, pk, message=EDIT_REFUSED):
@@ -207,7 +207,7 @@ def document_detail(request, pk):
     related_from = DocumentRelation.objects.filter(target=document).select_related("source")
     appendices = document.appendices.order_by("appendix_number")
     user = request.user
-    can_edit = rules.has_perm("network_center.change_document", user, document)
+    can_edit = rules.has_perm("documents.change_document", user, document)
     relation_targets = (
         RelationForm(document=document, user=user).fields["target"].queryset
         if can_edit and not document.parent_id
@@ -225,8 +225,8 @@ def document_detail(request, pk):
             "appendices": appendices,
             "can_edit": can_edit,
             "relation_targets": relation_targets,
-            "can_sign": rules.has_perm("network_center.sign_document", user, document),
-            "can_register": rules.has_perm("network_center.register_document", user, document),
+            "can_sign": rules.has_perm("documents.sign_document", user, document),
+            "can_register": rules.has_perm("documents.register_document", user, document),
         },
     )
 
@@ -450,7 +450,7 @@ def document_sign(request, pk):
     document = get_document_for_user(request.user, pk)
     _require(
         request.user,
-        "network_center.sign_document",
+        "documents.sign_document",
         document,
         _("Подписать документ может только указанный в нём подписант."),
     )
@@ -478,7 +478,7 @@ def document_register(request, pk):
     document = get_document_for_user(request.user, pk)
     _require(
         request.user,
-        "network_center.register_document",
+        "documents.register_document",
         document,
         _("Зарегистрировать можно только проект своей организации."),
     )

@@ -8,13 +8,14 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from network_center.documents import services as document_services
+from network_center.documents.body import ParsedPoint
+from network_center.documents.models import DocumentRelation, LegalDocument
 from schools.models import Organisation, Person
 from schools.services import create_person
 
-from ..body import ParsedPoint
-from ..models import Center, Composition, DocumentRelation, LegalDocument, Member
-from ..models.centers import is_hub_director
-from . import documents as document_services
+from ..models import Center, Composition, Member, is_hub_director
+from .centers import share_network_documents
 
 
 class WorkingGroupError(ValidationError):
@@ -216,6 +217,7 @@ def sync_composition_order(composition: Composition, *, actor) -> LegalDocument:
         )
         composition.order = order
         composition.save(update_fields=["order"])
+        share_network_documents(center)
     else:
         document_services.update_document(order, actor=actor, heading=heading, preamble=preamble)
         appendix = order.appendices.get(appendix_number=1)

@@ -11,15 +11,16 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
+from network_center.documents import services as document_services
+from network_center.documents.body import parse_body_text
+from network_center.documents.models import LegalDocument
 from schools.models import Organisation, Person
 
-from .body import parse_body_text
-from .models import Center, LegalDocument, Member, Participation
+from .models import Center, Member, Participation
 from .services import centers as center_services
-from .services import documents as document_services
 from .services import working_group as wg_services
 
-SAMPLE = Path(__file__).resolve().parent / "demo_data" / "order-dmitriev-2017-1-139-1.txt"
+SAMPLE = Path(__file__).resolve().parent.parent / "demo_data" / "order-dmitriev-2017-1-139-1.txt"
 
 Kind = LegalDocument.Kind
 Category = Participation.Category
@@ -51,14 +52,14 @@ def sample_parts():
     return " ".join(preamble.split()), order_body, regulation_heading, regulation_body
 
 
-def load_centers(dmitriev, kupino):
+def load_centers(dmitriev, kupino, *, password):
     if not Center.objects.filter(municipality=dmitriev).exists():
-        _dmitriev_center(dmitriev)
+        _dmitriev_center(dmitriev, password=password)
     if not Center.objects.filter(municipality=kupino).exists():
         _kupino_centers(kupino)
 
 
-def _dmitriev_center(municipality):
+def _dmitriev_center(municipality, *, password):
     uo = _user("uo_dmitriev")
     department = Organisation.objects.get(
         municipality=municipality, kind=Organisation.Kind.DEPARTMENT
@@ -154,9 +155,7 @@ def _dmitriev_center(municipality):
         ),
         actor=director,
     )
-    from .demo import DEMO_PASSWORD
-
-    document_services.sign_document(agreement, actor=director, password=DEMO_PASSWORD)
+    document_services.sign_document(agreement, actor=director, password=password)
     participation = Participation.objects.get(center=center, school=school_a)
     center_services.update_participant(participation, actor=uo, agreement=agreement)
 
@@ -177,7 +176,7 @@ def _dmitriev_center(municipality):
             responsibility=responsibility,
         )
     composition = center.compositions.get(status="draft")
-    document_services.sign_document(composition.order, actor=director, password=DEMO_PASSWORD)
+    document_services.sign_document(composition.order, actor=director, password=password)
 
 
 def _kupino_centers(municipality):

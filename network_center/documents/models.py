@@ -28,37 +28,34 @@ class DocumentQuerySet(models.QuerySet):
         """Documents the user may open.
 
         Department staff and methodologists see every document issued in their municipality;
-        a regional observer, every document of the regions it curates; everyone else, the
-        documents of their own organisations and the signed documents of the centers whose
-        network their school belongs to.
-        """
+        a regional observer, every document of the regions it curates; the staff of an
+        organisation, its own documents, drafts included; and everyone, the signed documents
+        whose readers (``DocumentReader``, set by the service that made the act) include one of
+        their organisations.
+
+        Of constant shape: the document's own columns compared with ids and id subqueries — no
+        join multiplies rows, so no ``DISTINCT``, and the caller may ``select_related``."""
         access = get_access(user)
         if access.is_superuser:
             return self
+        if access.user_id is None:
+            return self.none()
         own = access.organisation_ids()
         q = Q(issuer_id__in=own)
-        if access.full_municipality_ids:
-            q |= Q(issuer__municipality_id__in=access.full_municipality_ids)
-        if access.observed_region_ids:
-            q |= Q(issuer__region_id__in=access.observed_region_ids)
+        if access.full_municipality_ids or access.observed_region_ids:
+            q |= Q(
+                issuer_id__in=Organisation.objects.filter(
+                    Q(municipality_id__in=access.full_municipality_ids)
+                    | Q(region_id__in=access.observed_region_ids)
+                ).values("pk")
+            )
         if own:
-            # Signed acts that constitute a center the user's school takes part in or hosts,
-            # and their appendices.
-            network = Q(centers_created__hub_id__in=own) | Q(
-                centers_created__participations__school_id__in=own
+            q |= Q(
+                pk__in=DocumentReader.objects.filter(
+                    organisation_id__in=own, document__state=LegalDocument.State.SIGNED
+                ).values("document_id")
             )
-            network |= Q(centers_regulated__hub_id__in=own) | Q(
-                centers_regulated__participations__school_id__in=own
-            )
-            network |= Q(agreement_of__school_id__in=own) | Q(agreement_of__center__hub_id__in=own)
-            # The order approving a working group: for every school of that center's network.
-            network |= Q(composition__center__hub_id__in=own) | Q(
-                composition__center__participations__school_id__in=own
-            )
-            signed_network = Q(state=LegalDocument.State.SIGNED) & network
-            q |= signed_network
-            q |= Q(state=LegalDocument.State.SIGNED, parent__in=self.model.objects.filter(network))
-        return self.filter(q).distinct()
+        return self.filter(q)
 
     def signed(self):
         return self.filter(state=LegalDocument.State.SIGNED)
@@ -553,6 +550,40 @@ class DocumentRelation(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.get_kind_display()} {self.target}"
+
+
+class DocumentReader(models.Model):
+    """An organisation whose staff may read a document once it is signed.
+
+    Set by the service that makes the act (``services.share_with``): the plan's approval order
+    for the hub and every participant school, the working group's order for the center's
+    network, a cooperation agreement for both parties. Rows are kept for the root act and each
+    of its appendices alike, so that ``visible_to`` needs no walk up the tree. Who may read is
+    not part of what was signed: rows may be added after signing (a school joining a center
+    reads the center's basis)."""
+
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.CASCADE, related_name="readers", verbose_name=_("документ")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="readable_documents",
+        verbose_name=_("организация"),
+    )
+
+    class Meta:
+        verbose_name = _("читатель документа")
+        verbose_name_plural = _("читатели документов")
+        constraints = [
+            # share_with relies on it to add readers idempotently (ignore_conflicts).
+            models.UniqueConstraint(
+                fields=["organisation", "document"], name="document_reader_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} читает {self.document_id}"
 
 
 class DocumentEvent(models.Model):

@@ -63,8 +63,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from network_center.body import Node, build_tree
-from network_center.models.documents import DocumentPoint, LegalDocument
+from network_center.documents.body import Node, build_tree
+from network_center.documents.models import DocumentPoint, LegalDocument
 
 DEFAULT_LEFT_MARGIN_MM = 30
 MIN_LEFT_MARGIN_MM = 20  # ГОСТ Р 7.0.97-2025, 5.1: at least 20 mm.

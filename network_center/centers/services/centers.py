@@ -4,14 +4,35 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from network_center.documents import services as document_services
+from network_center.documents.models import LegalDocument
 from schools.access import Role, get_access
 from schools.models import Organisation
 
-from ..models import Center, LegalDocument, Participation
+from ..models import Center, Participation
 
 
 class CenterError(ValidationError):
     pass
+
+
+def share_network_documents(center: Center) -> None:
+    """Who reads the acts a center rests on (``documents.services.share_with``): the creating
+    act, its regulation and the working group's orders are read by the hub and every school that
+    takes or took part; a cooperation agreement by the hub and its school. Called by every
+    service that changes these relations; adding readers is idempotent."""
+    participations = list(center.participations.only("school_id", "agreement_id"))
+    network = [center.hub_id, *(p.school_id for p in participations)]
+    basis = [center.creating_act, center.regulation]
+    basis += [c.order for c in center.compositions.exclude(order=None).select_related("order")]
+    for document in basis:
+        if document is not None:
+            document_services.share_with(document, network)
+    for participation in participations:
+        if participation.agreement_id:
+            document_services.share_with(
+                participation.agreement, [center.hub_id, participation.school_id]
+            )
 
 
 def can_manage_centers(user, municipality_id) -> bool:
@@ -52,6 +73,7 @@ def create_center(municipality, *, actor, **fields) -> Center:
     center.full_clean()
     _validate_acts(center)
     center.save()
+    share_network_documents(center)
     return center
 
 
@@ -68,6 +90,7 @@ def update_center(center: Center, *, actor, **fields) -> Center:
     locked.full_clean()
     _validate_acts(locked)
     locked.save(update_fields=list(fields))
+    share_network_documents(locked)
     return locked
 
 
@@ -123,6 +146,7 @@ def add_participant(center: Center, *, actor, **fields) -> Participation:
     participation.full_clean(validate_unique=False)
     _validate_agreement(participation)
     participation.save()
+    share_network_documents(center)
     return participation
 
 
@@ -138,6 +162,7 @@ def update_participant(participation: Participation, *, actor, **fields) -> Part
     participation.full_clean(validate_unique=False)
     _validate_agreement(participation)
     participation.save(update_fields=list(fields))
+    share_network_documents(participation.center)
     return participation
 
 

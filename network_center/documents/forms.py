@@ -11,8 +11,7 @@ from schools.models import Organisation, Person
 from schools.search import text_search
 
 from .body import parse_body_text
-from .models import DocumentPoint, DocumentRelation, LegalDocument
-from .models.documents import can_draft_for
+from .models import DocumentPoint, DocumentRelation, LegalDocument, can_draft_for
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
 

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from network_center.documents.models import LegalDocument
 from schools.access import get_access
 from schools.models import Municipality, Organisation
 
-from .forms_centers import (
+from .forms import (
     CenterForm,
     CloseCenterForm,
     MemberAddForm,
@@ -32,13 +33,13 @@ from .forms_centers import (
     ParticipationForm,
     add_service_error,
 )
-from .models import Center, Composition, LegalDocument, Member, Participation
+from .models import Center, Composition, Member, Participation
 from .services import centers as center_services
 from .services import working_group as wg_services
 
-ADD_CENTER = "network_center.add_center"
-CHANGE_CENTER = "network_center.change_center"
-MANAGE_GROUP = "network_center.manage_working_group"
+ADD_CENTER = "centers.add_center"
+CHANGE_CENTER = "centers.change_center"
+MANAGE_GROUP = "centers.manage_working_group"
 
 DOMAIN_ERRORS = (ValidationError, PermissionDenied)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_documents as views
+from . import views
 
 app_name = "documents"
 

@@ -19,10 +19,11 @@ from django import forms
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from network_center.documents.models import LegalDocument
+from schools.form_errors import add_service_error  # noqa: F401 - the views import it from here
 from schools.models import Organisation, Person
 
-from .form_errors import add_service_error  # noqa: F401 - the views import it from here
-from .models import Center, Composition, LegalDocument, Member, Participation
+from .models import Center, Composition, Member, Participation
 from .services.working_group import network_organisations
 
 EMPTY_LABEL = "---------"

@@ -12,15 +12,24 @@ from datetime import date as date_cls
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schools.models import Organisation
 
-from ..body import ParsedPoint
-from ..models import Composition, DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument
-from ..models.documents import can_draft_for, new_verification_code, sha256_of
+from .body import ParsedPoint
+from .models import (
+    DocumentEvent,
+    DocumentPoint,
+    DocumentReader,
+    DocumentRelation,
+    LegalDocument,
+    can_draft_for,
+    new_verification_code,
+    sha256_of,
+)
+from .signals import document_signed
 
 logger = logging.getLogger(__name__)
 
@@ -256,12 +265,16 @@ def replace_body(document: LegalDocument, points: list[ParsedPoint], *, actor) -
 def delete_draft(document: LegalDocument, *, actor) -> None:
     _guard_drafter(document, actor)
     _guard_draft(document)
-    if Composition.objects.filter(order=document).exists():
-        raise DocumentError(
-            _("Этот проект приказа связан с составом рабочей группы; измените состав.")
-        )
     parent = document.parent
-    document.delete()
+    try:
+        with transaction.atomic():
+            document.delete()
+    except ProtectedError as exc:
+        # Another app keeps this draft (a working group's order follows its composition).
+        owner = next(iter(exc.protected_objects), None)
+        raise DocumentError(
+            _("Этот проект связан с объектом «%(owner)s»: измените его там.") % {"owner": owner}
+        ) from exc
     if parent is not None:
         # Keep appendix numbers consecutive: «Приложение 1, 2, 3».
         for number, appendix in enumerate(parent.appendices.order_by("appendix_number"), 1):
@@ -291,6 +304,33 @@ def remove_relation(relation: DocumentRelation, *, actor) -> None:
     relation.delete()
 
 
+# --- readers --------------------------------------------------------------------------------
+
+
+def share_with(document: LegalDocument, organisations) -> None:
+    """Let the staff of ``organisations`` read ``document`` and its appendices once it is signed.
+
+    Called by the service that makes the act (it knows whom the act concerns); idempotent. Who
+    may read is not part of the signed content, so readers may be added after signing."""
+    org_ids = {getattr(o, "pk", o) for o in organisations if o is not None}
+    if not org_ids:
+        return
+    parts = _all_parts(document.root)
+    DocumentReader.objects.bulk_create(
+        [DocumentReader(document_id=part.pk, organisation_id=o) for part in parts for o in org_ids],
+        ignore_conflicts=True,
+    )
+
+
+def _share_with_parts(document: LegalDocument, parts) -> None:
+    """At signing, appendices made after the root was shared get the root's readers."""
+    org_ids = list(document.readers.values_list("organisation_id", flat=True))
+    DocumentReader.objects.bulk_create(
+        [DocumentReader(document_id=p.pk, organisation_id=o) for p in parts for o in org_ids],
+        ignore_conflicts=True,
+    )
+
+
 # --- signing and registration ------------------------------------------------------------------
 
 
@@ -314,7 +354,9 @@ def _all_parts(document):
 def _seal(document, *, actor, origin, number, sequence, on_date, scan=None):
     """Make the root and its appendices signed, in one transaction (caller holds the locks)."""
     now = timezone.now()
-    for part in _all_parts(document):
+    parts = _all_parts(document)
+    _share_with_parts(document, parts[1:])
+    for part in parts:
         part.state = LegalDocument.State.SIGNED
         part.origin = origin
         part.signed_at = now
@@ -346,10 +388,9 @@ def _seal(document, *, actor, origin, number, sequence, on_date, scan=None):
             target.lost_force_on = on_date
             target.save(update_fields=["lost_force_by", "lost_force_on"])
             _event(target, "lost_force", actor, by=document.pk)
-    # A working-group composition approved by this order takes effect now.
-    from .working_group import activate_composition_for
-
-    activate_composition_for(document, on_date=on_date)
+    # What the act brings into force elsewhere (a working group's composition …) takes effect
+    # in this transaction: the apps concerned subscribe to the signal.
+    document_signed.send(LegalDocument, document=document, on_date=on_date, actor=actor)
 
 
 def sign_document(document: LegalDocument, *, actor, password: str) -> LegalDocument:
@@ -462,7 +503,7 @@ def register_paper_document(
 def store_signed_pdf(document_id: int) -> LegalDocument | None:
     """Render and store the PDF of a signed document, once. Safe to call again: a document that
     already has its PDF is left as it is (the stored file is the document)."""
-    from ..pdf import render_document_pdf
+    from .pdf import render_document_pdf
 
     document = LegalDocument.objects.select_related("issuer", "signatory").get(pk=document_id)
     if not document.is_signed or document.pdf:

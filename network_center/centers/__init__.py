@@ -1,0 +1,1 @@
+"""Centers of network interaction, their participants, cooperation agreements and working groups."""

@@ -1,0 +1,38 @@
+"""Action permissions on legal documents (``user.has_perm(name, document)``); deny by default.
+
+Visibility is decided by ``LegalDocument.objects.visible_to``: these predicates are only asked
+about documents the user can already see. The services check the same conditions again.
+"""
+
+import rules
+
+from .models import can_draft_for
+
+
+@rules.predicate
+def may_draft_for_issuer(user, document):
+    return document is not None and can_draft_for(user, document.issuer)
+
+
+@rules.predicate
+def is_draft(user, document):
+    return document is not None and document.is_draft and not document.root.is_signed
+
+
+@rules.predicate
+def is_root(user, document):
+    return document is not None and document.parent_id is None
+
+
+@rules.predicate
+def is_signatory(user, document):
+    return (
+        document is not None
+        and document.signatory_id is not None
+        and document.signatory.user_id == user.pk
+    )
+
+
+rules.add_perm("documents.change_document", may_draft_for_issuer & is_draft)
+rules.add_perm("documents.sign_document", is_draft & is_root & is_signatory)
+rules.add_perm("documents.register_document", may_draft_for_issuer & is_draft & is_root)
