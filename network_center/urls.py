@@ -35,3 +35,5 @@ urlpatterns = [
     path("verify/<str:code>/", document_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "network_center.views.permission_denied"

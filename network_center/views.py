@@ -1,10 +1,12 @@
-"""Project-level pages: the home page of each role."""
+"""Project-level pages: the home page of each role, and the 403 handler that logs refusals."""
 
+import logging
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import render
+from django.views import defaults
 
 from network_center.centers.models import Center
 from network_center.documents.models import LegalDocument
@@ -189,3 +191,21 @@ def _plan_work(user, access):
         "objections": objections,
         "to_approve": to_approve,
     }
+
+
+security_log = logging.getLogger("network_center.security")
+
+
+def permission_denied(request, exception):
+    """Every refused authorization, whether the view's ``require`` or a service refused it, is
+    logged with the user, the address and the URL, then answered with the 403 page."""
+    user = getattr(request, "user", None)
+    security_log.warning(
+        "Refused: user=%s address=%s %s %s: %s",
+        getattr(user, "username", "") or "anonymous",
+        request.META.get("REMOTE_ADDR", ""),
+        request.method,
+        request.get_full_path(),
+        exception,
+    )
+    return defaults.permission_denied(request, exception)

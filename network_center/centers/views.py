@@ -9,7 +9,6 @@ JavaScript the same forms post and redirect.
 
 import copy
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from network_center.documents.models import LegalDocument
 from schools.access import get_access
 from schools.models import Municipality, Organisation
+from schools.permissions import can, require
 
 from .forms import (
     CenterForm,
@@ -76,15 +76,7 @@ def get_member_for_user(user, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
-def can(user, perm, obj):
-    """The app's own predicates (``rules``), asked directly: Django's ``user.has_perm`` would
-    grant a superuser anything, even what the predicates deny by state."""
-    return rules.has_perm(perm, user, obj)
-
-
-def require_perm(user, perm, obj, message):
-    if not can(user, perm, obj):
-        raise PermissionDenied(message)
+require_perm = require
 
 
 def require_center_change(user, center):

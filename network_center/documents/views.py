@@ -8,7 +8,6 @@ import hashlib
 import re
 from datetime import datetime
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
+
+from schools.permissions import can, require
 
 from . import services
 from .body import build_tree, parse_body_text, tree_to_text
@@ -73,9 +74,7 @@ def get_draft_for_editing(user, pk, message=EDIT_REFUSED):
     return document
 
 
-def _require(user, perm, obj, message):
-    if not rules.has_perm(perm, user, obj):
-        raise PermissionDenied(message)
+_require = require
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -207,7 +206,7 @@ def document_detail(request, pk):
     related_from = DocumentRelation.objects.filter(target=document).select_related("source")
     appendices = document.appendices.order_by("appendix_number")
     user = request.user
-    can_edit = rules.has_perm("documents.change_document", user, document)
+    can_edit = can(user, "documents.change_document", document)
     relation_targets = (
         RelationForm(document=document, user=user).fields["target"].queryset
         if can_edit and not document.parent_id
@@ -225,8 +224,8 @@ def document_detail(request, pk):
             "appendices": appendices,
             "can_edit": can_edit,
             "relation_targets": relation_targets,
-            "can_sign": rules.has_perm("documents.sign_document", user, document),
-            "can_register": rules.has_perm("documents.register_document", user, document),
+            "can_sign": can(user, "documents.sign_document", document),
+            "can_register": can(user, "documents.register_document", document),
         },
     )
 
