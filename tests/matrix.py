@@ -1,9 +1,20 @@
-"""The permission matrix: every URL name × every persona × own / foreign object → status.
+"""The permission matrix: every URL name × every persona × own / foreign object → outcome.
 
-Each app's issue adds its rows here. ``test_permission_matrix.py`` runs every row and fails when
-any URL pattern of the project has no row (the admin is Django's own and checked separately).
+Each app adds its rows here. ``test_permission_matrix.py`` runs every row, **following redirects**,
+and asserts the outcome:
+
+- the final status: ``200``, ``403``, ``404``, ``405``; ``302`` in a row is shorthand for «was
+  redirected, and the page it landed on opened (200)» — for the anonymous visitor, that the page
+  is the login page;
+- for every POST row, the state it may change (``state``: a snapshot read before and after the
+  request): it must differ afterwards for exactly the personas in ``changes`` and stay equal for
+  everyone else. A POST row without ``state`` fails the suite.
+
+The suite also fails when any URL pattern of the project has no row (the admin is Django's own
+and checked separately).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .conftest import ANONYMOUS, HUB, KUPINO_SCHOOL, PERSONAS, SCHOOL_A
@@ -30,6 +41,58 @@ class Case:
     args: tuple[str, ...] = ()
     data: dict = field(default_factory=dict)
     label: str = ""
+    # What the request may change: read before and after it (a snapshot that compares equal when
+    # nothing changed), and the personas for whom it must have changed.
+    state: Callable[[], object] | None = None
+    changes: tuple[str, ...] = ()
+
+
+# Targets resolved in the running test: some targets make their object on first use (a draft),
+# so a row's arguments and its state snapshot must share one resolution.
+_RESOLVED: dict[str, object] = {}
+
+
+def resolve(name: str):
+    if name not in _RESOLVED:
+        _RESOLVED[name] = TARGETS[name]()
+    return _RESOLVED[name]
+
+
+def forget_resolved() -> None:
+    _RESOLVED.clear()
+
+
+def row_of(model_path: str, target: str, *related: str):
+    """A snapshot of one row (and the rows of its ``related`` managers) for ``Case.state``:
+    ``row_of("documents.LegalDocument", "dmitriev_draft", "points")``. A deleted row reads as
+    ``None``."""
+
+    def snapshot():
+        from django.apps import apps
+
+        model = apps.get_model(model_path)
+        pk = resolve(target)
+        obj = model._base_manager.filter(pk=pk).first()
+        if obj is None:
+            return None
+        values = model._base_manager.filter(pk=pk).values().get()
+        values.pop("updated_at", None)
+        for name in related:
+            values[name] = sorted(repr(sorted(r.items())) for r in getattr(obj, name).values())
+        return repr(values)
+
+    return snapshot
+
+
+def count_of(model_path: str, **filters):
+    """A snapshot of how many rows of a model match ``filters`` (a creation changes it)."""
+
+    def snapshot():
+        from django.apps import apps
+
+        return apps.get_model(model_path)._base_manager.filter(**filters).count()
+
+    return snapshot
 
 
 def _org_pk(short_name):

@@ -8,7 +8,7 @@ with Kupino's specialist as the manager; only the administrator and the observer
 """
 
 from .conftest import KUPINO_SCHOOL, SCHOOL_A
-from .matrix import Case, expect
+from .matrix import Case, count_of, expect, row_of
 
 DMITRIEV = "Дмитриевский район"
 
@@ -91,6 +91,19 @@ def k_hub(ok):
 
 POST_ONLY = expect(405)
 
+# What a POST may change.
+D_CENTER = row_of("centers.Center", "dmitriev_center", "participations", "compositions")
+K_CENTER = row_of("centers.Center", "kupino_center", "participations", "compositions")
+D_PART = row_of("centers.Participation", "dmitriev_participation")
+K_PART = row_of("centers.Participation", "kupino_participation")
+D_MEMBER = row_of("centers.Member", "dmitriev_member")
+K_MEMBER = row_of("centers.Member", "kupino_member")
+CENTERS = count_of("centers.Center")
+MEMBERS = count_of("centers.Member")
+D_DEPT = ("uo_dmitriev", "admin")
+K_DEPT = ("uo_kupino", "admin")
+D_HUB = ("director_sosh2", "admin")
+
 CENTER_MATRIX: dict[str, list[Case]] = {
     "centers:list": [Case("centers:list", expect(200))],
     "centers:create": [
@@ -101,6 +114,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             data={"name": ""},
             label="invalid POST re-displays the form",
+            state=CENTERS,
+            changes=(),
         ),
     ],
     "centers:detail": [
@@ -117,6 +132,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("dmitriev_center",),
             data={"name": ""},
             label="invalid POST re-displays the form",
+            state=D_CENTER,
+            changes=(),
         ),
         Case(
             "centers:edit",
@@ -125,6 +142,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("kupino_center",),
             data={"name": ""},
             label="Kupino invalid POST",
+            state=K_CENTER,
+            changes=(),
         ),
     ],
     "centers:close": [
@@ -136,6 +155,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("dmitriev_center",),
             label="POST without an act re-displays the form",
+            state=D_CENTER,
+            changes=(),
         ),
         Case(
             "centers:close",
@@ -143,6 +164,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("kupino_center",),
             label="Kupino POST without an act",
+            state=K_CENTER,
+            changes=(),
         ),
     ],
     "centers:participant_add": [
@@ -164,6 +187,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("dmitriev_center",),
             label="invalid POST re-displays the form",
+            state=D_CENTER,
+            changes=(),
         ),
         Case(
             "centers:participant_add",
@@ -171,6 +196,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("kupino_center",),
             label="Kupino invalid POST",
+            state=K_CENTER,
+            changes=(),
         ),
     ],
     "centers:participant_edit": [
@@ -193,6 +220,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("dmitriev_participation",),
             data={"category": "both", "since": "2017-09-01"},
             label="valid POST saves",
+            state=D_PART,
+            changes=D_DEPT,
         ),
         Case(
             "centers:participant_edit",
@@ -201,6 +230,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("kupino_participation",),
             data={"category": ""},
             label="Kupino invalid POST",
+            state=K_PART,
+            changes=(),
         ),
     ],
     "centers:participant_delete": [
@@ -216,6 +247,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("dmitriev_participation",),
             label="Dmitriev",
+            state=D_PART,
+            changes=D_DEPT,
         ),
         Case(
             "centers:participant_delete",
@@ -223,6 +256,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("kupino_participation",),
             label="Kupino",
+            state=K_PART,
+            changes=K_DEPT,
         ),
     ],
     "centers:working_group": [
@@ -242,6 +277,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("dmitriev_center",),
             label="Dmitriev",
+            state=D_CENTER,
+            changes=D_HUB,
         ),
         Case(
             "centers:composition_draft",
@@ -249,6 +286,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("kupino_center",),
             label="Kupino",
+            state=K_CENTER,
+            changes=("admin",),
         ),
     ],
     "centers:member_add": [
@@ -260,6 +299,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("dmitriev_center",),
             data={"add-person": "", "add-role": "member"},
             label="invalid POST re-displays the form",
+            state=MEMBERS,
+            changes=(),
         ),
         Case(
             "centers:member_add",
@@ -268,6 +309,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("kupino_center",),
             data={"add-person": ""},
             label="Kupino invalid POST",
+            state=MEMBERS,
+            changes=(),
         ),
     ],
     "centers:member_new_person": [
@@ -284,6 +327,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("dmitriev_center",),
             data={"new-last_name": ""},
             label="invalid POST re-displays the form",
+            state=MEMBERS,
+            changes=(),
         ),
         Case(
             "centers:member_new_person",
@@ -292,6 +337,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("kupino_center",),
             data={"new-last_name": ""},
             label="Kupino invalid POST",
+            state=MEMBERS,
+            changes=(),
         ),
     ],
     "centers:member_edit": [
@@ -304,6 +351,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("dmitriev_member",),
             data={"role": "member", "responsibility": "математика"},
             label="valid POST saves",
+            state=D_MEMBER,
+            changes=D_HUB,
         ),
         Case(
             "centers:member_edit",
@@ -312,6 +361,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             args=("kupino_member",),
             data={"role": "bogus"},
             label="Kupino invalid POST",
+            state=K_MEMBER,
+            changes=(),
         ),
     ],
     "centers:member_remove": [
@@ -327,6 +378,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("dmitriev_member",),
             label="Dmitriev",
+            state=D_MEMBER,
+            changes=D_HUB,
         ),
         Case(
             "centers:member_remove",
@@ -334,6 +387,8 @@ CENTER_MATRIX: dict[str, list[Case]] = {
             method="post",
             args=("kupino_member",),
             label="Kupino",
+            state=K_MEMBER,
+            changes=("admin",),
         ),
     ],
 }

@@ -1,6 +1,6 @@
 """Permission-matrix rows of the legal-documents URLs (merged into tests/matrix.py)."""
 
-from .matrix import Case, expect
+from .matrix import Case, count_of, expect, row_of
 
 
 def _doc(number):
@@ -68,7 +68,9 @@ def _kupino_draft_pk():
 def _kupino_point_pk():
     from network_center.documents.models import DocumentPoint
 
-    return DocumentPoint.objects.get(document_id=_kupino_draft_pk()).pk
+    from .matrix import resolve
+
+    return DocumentPoint.objects.get(document_id=resolve("kupino_draft")).pk
 
 
 def _verification_code(number):
@@ -117,6 +119,18 @@ def redirecting(codes):
     return {k: (302 if v == 200 else v) for k, v in codes.items()}
 
 
+def changing(codes):
+    """The personas for whom a POST answered with a redirect changed the state."""
+    return tuple(k for k, v in codes.items() if v in (200, 302))
+
+
+# What a POST may change: the draft (its requisites, version, points, relations), a point.
+DRAFT = row_of("documents.LegalDocument", "dmitriev_draft", "points", "relations", "events")
+KUPINO_DRAFT = row_of("documents.LegalDocument", "kupino_draft", "points", "relations")
+ORDER_1_139 = row_of("documents.LegalDocument", "order_1_139", "points", "relations", "events")
+DOCUMENTS = count_of("documents.LegalDocument")
+
+
 DOCUMENT_MATRIX = {
     "documents:list": [Case("documents:list", expect(200))],
     "documents:export": [Case("documents:export", expect(200))],
@@ -147,6 +161,8 @@ DOCUMENT_MATRIX = {
             method="post",
             data={"heading": ""},
             label="invalid POST re-displays the form",
+            state=DOCUMENTS,
+            changes=(),
         ),
     ],
     "documents:detail": [
@@ -180,6 +196,8 @@ DOCUMENT_MATRIX = {
             args=("dmitriev_draft",),
             data={"heading": ""},
             label="invalid POST",
+            state=DRAFT,
+            changes=(),
         ),
     ],
     "documents:delete": [
@@ -188,6 +206,8 @@ DOCUMENT_MATRIX = {
             expect(404, **redirecting(EDITS_DRAFT)),
             method="post",
             args=("dmitriev_draft",),
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
         Case(
             "documents:delete",
@@ -195,6 +215,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("order_1_139",),
             label="signed act is refused",
+            state=ORDER_1_139,
+            changes=(),
         ),
         Case("documents:delete", expect(405, anonymous=302), args=("dmitriev_draft",)),
     ],
@@ -210,6 +232,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft",),
             data={"text": "1. Провести семинар.\n2. Контроль оставляю за собой."},
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
     ],
     "documents:point_add": [
@@ -219,6 +243,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft",),
             data={"new-text": "Новый пункт", "new-style": "numbered"},
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
         Case(
             "documents:point_add",
@@ -226,6 +252,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("kupino_draft",),
             data={"new-text": "Новый пункт", "new-style": "numbered"},
+            state=KUPINO_DRAFT,
+            changes=changing(EDITS_KUPINO_DRAFT),
         ),
         Case("documents:point_add", expect(405, anonymous=302), args=("dmitriev_draft",)),
     ],
@@ -242,6 +270,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft_point",),
             data={"text": "Изменённый пункт", "style": "numbered"},
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
     ],
     "documents:point_move": [
@@ -251,6 +281,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft_point",),
             data={"direction": "down"},
+            state=DRAFT,
+            changes=(),
         ),
         Case(
             "documents:point_move",
@@ -258,6 +290,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("kupino_draft_point",),
             data={"direction": "up"},
+            state=KUPINO_DRAFT,
+            changes=(),
         ),
     ],
     "documents:point_delete": [
@@ -266,12 +300,16 @@ DOCUMENT_MATRIX = {
             expect(404, **redirecting(EDITS_DRAFT)),
             method="post",
             args=("dmitriev_draft_point",),
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
         Case(
             "documents:point_delete",
             expect(404, **redirecting(EDITS_KUPINO_DRAFT)),
             method="post",
             args=("kupino_draft_point",),
+            state=KUPINO_DRAFT,
+            changes=changing(EDITS_KUPINO_DRAFT),
         ),
     ],
     "documents:appendix_add": [
@@ -290,6 +328,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft",),
             data={"kind": "amends"},
+            state=DRAFT,
+            changes=(),
         ),
         Case(
             "documents:relation_add",
@@ -297,6 +337,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("kupino_draft",),
             data={"kind": "amends"},
+            state=KUPINO_DRAFT,
+            changes=(),
         ),
     ],
     "documents:relation_delete": [
@@ -305,6 +347,8 @@ DOCUMENT_MATRIX = {
             expect(404, **redirecting(EDITS_DRAFT)),
             method="post",
             args=("dmitriev_draft_relation",),
+            state=DRAFT,
+            changes=changing(EDITS_DRAFT),
         ),
     ],
     "documents:sign": [
@@ -321,6 +365,8 @@ DOCUMENT_MATRIX = {
             method="post",
             args=("dmitriev_draft",),
             data={"password": "demo12345"},
+            state=DRAFT,
+            changes=(),
         ),
         Case(
             "documents:sign",
@@ -339,6 +385,8 @@ DOCUMENT_MATRIX = {
             args=("dmitriev_draft",),
             data={"number": ""},
             label="invalid POST",
+            state=DRAFT,
+            changes=(),
         ),
     ],
     "verify": [

@@ -4,7 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from .conftest import ANONYMOUS, PERSONAS
-from .matrix import MATRIX, TARGETS
+from .matrix import MATRIX, forget_resolved, resolve
 
 # Django's admin checks staff status itself; one row in test_admin_access covers it.
 IGNORED_NAMESPACES = {"admin"}
@@ -40,17 +40,46 @@ def _cases():
                 yield pytest.param(case, persona, id=f"{name}[{index}:{label}]-{persona}")
 
 
+def test_every_post_row_asserts_the_state_it_may_change():
+    missing = [
+        f"{name}[{index}]"
+        for name, cases in MATRIX.items()
+        for index, case in enumerate(cases)
+        if case.method == "post" and case.state is None
+    ]
+    assert not missing, f"POST rows without a state to check: {missing}"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("case", "persona"), list(_cases()))
 def test_permission_matrix(case, persona, client_of):
-    args = [TARGETS[name]() for name in case.args]
+    forget_resolved()
+    args = [resolve(name) for name in case.args]
     url = reverse(case.url, args=args)
     client = client_of(persona)
-    response = getattr(client, case.method)(url, case.data)
-    assert response.status_code == case.expect[persona], (
-        f"{case.method.upper()} {url} as {persona}: {response.status_code}, "
-        f"expected {case.expect[persona]}"
-    )
+    before = case.state() if case.state else None
+    response = getattr(client, case.method)(url, case.data, follow=True)
+    expected = case.expect[persona]
+    where = f"{case.method.upper()} {url} as {persona}"
+    landed = response.request["PATH_INFO"]
+    if expected == 302:
+        # Redirected, and the page it landed on opens for this person.
+        assert response.redirect_chain, f"{where}: {response.status_code}, expected a redirect"
+        assert response.status_code == 200, (
+            f"{where}: redirected to {landed}, which answered {response.status_code}"
+        )
+        if persona == ANONYMOUS:
+            assert landed == reverse("login"), f"{where}: landed on {landed}, not the login page"
+    else:
+        assert response.status_code == expected, (
+            f"{where}: {response.status_code} (landed on {landed}), expected {expected}"
+        )
+    if case.state is not None:
+        after = case.state()
+        if persona in case.changes:
+            assert after != before, f"{where}: expected a change, nothing changed"
+        else:
+            assert after == before, f"{where}: changed what it must not"
 
 
 @pytest.mark.django_db
