@@ -20,9 +20,12 @@ install: $(STAMP)
 migrate: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py migrate --noinput
 
-# Serve on 127.0.0.1:$(PORT) with demo data loaded into an empty database.
+# Serve on 127.0.0.1:$(PORT) with demo data loaded into an empty database, and a task worker
+# beside the server (signed PDFs, mail); stopping make stops both.
 run: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py load_demo --if-empty
+	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=$${DJANGO_DEBUG-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points there.

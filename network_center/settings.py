@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "schools",
     "network_center.documents",
     "network_center.centers",
@@ -130,8 +132,25 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a concurrent writer instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a concurrent writer instead of failing with "database is locked"; the task
+    # worker writes beside the web server. IMMEDIATE takes the write lock when a transaction
+    # starts, so two writers queue instead of one failing mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
+    )
+
+# Slow work (rendering signed PDFs, sending mail) runs as tasks through Django's tasks API (the
+# django-tasks backport) with the database backend: SQLite and PostgreSQL alike, and any number
+# of `manage.py db_worker` processes on any machines. DJANGO_TASKS_IMMEDIATE=1 runs each task in
+# the enqueuing process instead (tests, one-off scripts).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if env_bool("DJANGO_TASKS_IMMEDIATE", False)
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

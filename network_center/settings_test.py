@@ -11,6 +11,8 @@ os.environ.setdefault("DJANGO_SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("DJANGO_CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SITE_URL", "http://testserver")
+# Tasks (PDF rendering, mail) run at once, in the test's process.
+os.environ.setdefault("DJANGO_TASKS_IMMEDIATE", "1")
 
 from .settings import *  # noqa: E402,F403
 from .settings import BASE_DIR, STORAGES  # noqa: E402

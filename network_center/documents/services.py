@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from schools.models import Organisation
 
+from . import tasks
 from .body import ParsedPoint
 from .models import (
     DocumentEvent,
@@ -351,7 +352,7 @@ def _all_parts(document):
     return parts
 
 
-def _seal(document, *, actor, origin, number, sequence, on_date, scan=None):
+def _seal(document, *, actor, origin, number, sequence, on_date, scan_name=None):
     """Make the root and its appendices signed, in one transaction (caller holds the locks)."""
     now = timezone.now()
     parts = _all_parts(document)
@@ -373,8 +374,8 @@ def _seal(document, *, actor, origin, number, sequence, on_date, scan=None):
             if part.in_force_from is None:
                 part.in_force_from = on_date
                 fields.append("in_force_from")
-            if scan is not None:
-                part.scan.save(scan.name, scan, save=False)
+            if scan_name is not None:
+                part.scan.name = scan_name  # stored before the transaction began
                 fields.append("scan")
         part.save(update_fields=fields)
         part._signing = False
@@ -453,7 +454,7 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
             signatory=signatory.full_name,
             code=locked.verification_code,
         )
-        transaction.on_commit(lambda: store_signed_pdf(locked.pk))
+        transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
     return locked
 
 
@@ -472,55 +473,71 @@ def register_paper_document(
         raise DocumentError(_("Укажите регистрационный номер."))
     if on_date > timezone.localdate():
         raise DocumentError(_("Дата документа не может быть в будущем."))
-    with transaction.atomic():
-        locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
-        _check_signable(locked)
-        if LegalDocument.objects.filter(
-            issuer_id=locked.issuer_id, year=on_date.year, number=number
-        ).exists():
-            raise DocumentError(
-                _("Номер %(number)s за %(year)s год у этой организации уже зарегистрирован.")
-                % {"number": number, "year": on_date.year}
-            )
-        try:
-            with transaction.atomic():
-                _seal(
-                    locked,
-                    actor=actor,
-                    origin=LegalDocument.Origin.PAPER,
-                    number=number,
-                    sequence=None,
-                    on_date=on_date,
-                    scan=scan,
+    # The scan is written to storage before the transaction: no file I/O under the row lock.
+    # If the registration is refused, the stored file is removed again.
+    scan_name = None
+    if scan is not None:
+        field = LegalDocument._meta.get_field("scan")
+        scan_name = field.storage.save(field.generate_filename(document, scan.name), scan)
+    try:
+        with transaction.atomic():
+            locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+            _check_signable(locked)
+            if LegalDocument.objects.filter(
+                issuer_id=locked.issuer_id, year=on_date.year, number=number
+            ).exists():
+                raise DocumentError(
+                    _("Номер %(number)s за %(year)s год у этой организации уже зарегистрирован.")
+                    % {"number": number, "year": on_date.year}
                 )
-        except IntegrityError as exc:
-            raise DocumentError(_("Этот номер уже зарегистрирован.")) from exc
-        _event(locked, "registered", actor, number=number, has_scan=bool(scan))
-        transaction.on_commit(lambda: store_signed_pdf(locked.pk))
-    return locked
+            try:
+                with transaction.atomic():
+                    _seal(
+                        locked,
+                        actor=actor,
+                        origin=LegalDocument.Origin.PAPER,
+                        number=number,
+                        sequence=None,
+                        on_date=on_date,
+                        scan_name=scan_name,
+                    )
+            except IntegrityError as exc:
+                raise DocumentError(_("Этот номер уже зарегистрирован.")) from exc
+            _event(locked, "registered", actor, number=number, has_scan=bool(scan))
+            transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
+        return locked
+    except BaseException:
+        if scan_name is not None:
+            LegalDocument._meta.get_field("scan").storage.delete(scan_name)
+        raise
 
 
-def store_signed_pdf(document_id: int) -> LegalDocument | None:
-    """Render and store the PDF of a signed document, once. Safe to call again: a document that
-    already has its PDF is left as it is (the stored file is the document)."""
+def store_signed_pdf(document_id: int) -> LegalDocument:
+    """Render and store the PDF of a signed document, once (run by ``tasks.render_signed_pdf``).
+
+    Safe to call again: a document that already has its PDF is left as it is — the stored file
+    is the document. Rendering and writing the file happen outside any transaction; only the
+    recording of the stored name and digest takes the row lock. A failure raises, and the task
+    retries later; until then the document's pages say «PDF готовится»."""
     from .pdf import render_document_pdf
 
     document = LegalDocument.objects.select_related("issuer", "signatory").get(pk=document_id)
     if not document.is_signed or document.pdf:
         return document
-    try:
-        data = render_document_pdf(document)
-    except Exception:
-        # The signature stands; the PDF is rendered on first download instead.
-        logger.exception("Rendering the PDF of signed document %s failed", document_id)
-        return None
+    data = render_document_pdf(document)
+    field = document.pdf.field
+    name = field.storage.save(
+        field.generate_filename(document, document.download_name), ContentFile(data)
+    )
     with transaction.atomic():
         locked = LegalDocument.objects.select_for_update().get(pk=document_id)
-        if locked.pdf:
+        if not locked.pdf:
+            locked.pdf.name = name
+            locked.pdf_sha256 = sha256_of(data)
+            locked.pdf_size = len(data)
+            locked.save(update_fields=["pdf", "pdf_sha256", "pdf_size"])
+            _event(locked, "pdf_stored", None, sha256=locked.pdf_sha256, size=len(data))
             return locked
-        locked.pdf.save(locked.download_name, ContentFile(data), save=False)
-        locked.pdf_sha256 = sha256_of(data)
-        locked.pdf_size = len(data)
-        locked.save(update_fields=["pdf", "pdf_sha256", "pdf_size"])
-        _event(locked, "pdf_stored", None, sha256=locked.pdf_sha256, size=len(data))
+    # Another worker stored it first: ours is a duplicate of no legal standing.
+    field.storage.delete(name)
     return locked

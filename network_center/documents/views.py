@@ -506,10 +506,8 @@ def document_pdf(request, pk):
     root = document.root if document.parent_id else document
     if root.is_signed:
         if not root.pdf:
-            # Rendering after commit failed earlier: render and store it now, once.
-            root = services.store_signed_pdf(root.pk) or root
-            if not root.pdf:
-                raise Http404(_("PDF документа ещё не готов. Повторите через минуту."))
+            # The worker renders it after signing (and retries a failure); a GET never writes.
+            return render(request, "documents/pdf_pending.html", {"document": root})
         response = FileResponse(root.pdf.open("rb"), content_type="application/pdf")
         response["Content-Disposition"] = _attachment(root.download_name)
         response["X-Content-SHA256"] = root.pdf_sha256

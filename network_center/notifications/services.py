@@ -5,21 +5,16 @@ concerned hear of an event. A failed e-mail is logged and loses nothing: the in-
 is already saved.
 """
 
-import logging
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
-
-logger = logging.getLogger(__name__)
+from .tasks import send_notification_email
 
 
 def notify(users, text: str, url: str = "") -> None:
-    """Queue a notification to ``users`` (an iterable of users or ids), delivered after commit."""
+    """Notify ``users`` (users or ids) after the current transaction commits: an in-app row each,
+    and an e-mail through the task queue (``tasks.send_notification_email``)."""
     user_ids = sorted({getattr(u, "pk", u) for u in users if u is not None})
     if not user_ids:
         return
@@ -28,24 +23,7 @@ def notify(users, text: str, url: str = "") -> None:
         Notification.objects.bulk_create(
             Notification(user_id=uid, text=text[:500], url=url) for uid in user_ids
         )
-        recipients = list(
-            get_user_model()
-            .objects.filter(pk__in=user_ids, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-        if not recipients:
-            return
-        body = text + (f"\n\n{settings.SITE_URL}{url}" if url else "")
-        try:
-            send_mail(
-                subject=f"[Сетевое взаимодействие] {text[:80]}",
-                message=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=recipients,
-            )
-        except Exception:
-            logger.exception("Notification e-mail to %s failed", recipients)
+        send_notification_email.enqueue(user_ids, text, url)
 
     transaction.on_commit(deliver)
 
