@@ -27,3 +27,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A backend that only records what is enqueued, for tests of what is queued and when.
+TASKS = {**TASKS, "recording": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # noqa: F405

@@ -1,0 +1,78 @@
+"""Slow work on the task queue: a signed act's PDF is rendered by a task after the signature
+commits, a failed render is retried later, and until the PDF exists its pages say «PDF
+готовится» — a GET never renders or writes anything."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+import network_center.documents.pdf as pdf
+from network_center.documents import tasks
+from network_center.documents.models import DocumentEvent
+from network_center.notifications.services import notify
+
+from .test_documents import new_draft, sign, user
+
+pytestmark = pytest.mark.django_db
+
+
+def _failing(*args, **kwargs):
+    raise RuntimeError("the renderer failed")
+
+
+def test_a_failed_render_leaves_the_signature_and_a_pending_page_that_writes_nothing(
+    client_of, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(pdf, "render_document_pdf", _failing)
+    signed = sign(new_draft(), django_capture_on_commit_callbacks)
+    signed.refresh_from_db()
+    assert signed.is_signed and signed.number and not signed.pdf
+
+    events = DocumentEvent.objects.filter(document=signed).count()
+    response = client_of("uo_dmitriev").get(reverse("documents:pdf", args=[signed.pk]))
+    assert response.status_code == 200
+    assert "PDF готовится" in response.content.decode()
+    signed.refresh_from_db()
+    assert not signed.pdf and DocumentEvent.objects.filter(document=signed).count() == events
+
+    # The document's page offers no download yet and says why.
+    page = client_of("uo_dmitriev").get(reverse("documents:detail", args=[signed.pk]))
+    assert "PDF готовится" in page.content.decode()
+
+
+def test_signing_enqueues_the_render_and_a_failure_is_retried_later(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    recording = tasks.render_signed_pdf.using(backend="recording")
+    monkeypatch.setattr(tasks, "render_signed_pdf", recording)
+    backend = recording.get_backend()
+    backend.clear()
+    signed = sign(new_draft(), django_capture_on_commit_callbacks)
+    assert [r.args for r in backend.results] == [[signed.pk]]
+    signed.refresh_from_db()
+    assert not signed.pdf  # nothing was rendered in the signing request
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf, "render_document_pdf", _failing)
+        with pytest.raises(RuntimeError):
+            recording.call(signed.pk)
+    retry = backend.results[-1]
+    assert retry.args == [signed.pk, 2]
+    assert retry.task.run_after is not None
+
+    digest = recording.call(signed.pk, 2)
+    signed.refresh_from_db()
+    assert signed.pdf and signed.pdf_sha256 == digest
+    # Run again (a duplicate task): the stored file stays the document.
+    assert recording.call(signed.pk, 3) == digest
+    assert DocumentEvent.objects.filter(document=signed, action="pdf_stored").count() == 1
+
+
+def test_notification_mail_goes_out_through_the_task_queue(django_capture_on_commit_callbacks):
+    school_a = user("school_a")
+    school_a.email = "school_a@example.ru"
+    school_a.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([school_a], "План ждёт согласования.", "/plans/")
+    assert school_a.notifications.filter(text="План ждёт согласования.").exists()
+    assert [m.to for m in mail.outbox] == [["school_a@example.ru"]]
