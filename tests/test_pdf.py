@@ -20,6 +20,8 @@ from django.test.utils import CaptureQueriesContext
 from network_center.documents import pdf as printing
 from network_center.documents.body import build_tree, parse_body_text
 from network_center.documents.models import DocumentPoint, LegalDocument
+from network_center.documents.pdf import context as pdf_context
+from network_center.documents.pdf import tables as pdf_tables
 from schools.models import Organisation, Person
 
 from .conftest import HUB
@@ -429,7 +431,7 @@ def test_signed_electronic_document_shows_the_simple_signature_stamp(short_order
 def test_paper_original_is_printed_as_an_electronic_copy(short_order):
     sign(short_order, origin="paper")
     data = printing.render_document_pdf(short_order)
-    assert signature_mark_text(data).startswith(printing.PAPER_COPY)
+    assert signature_mark_text(data).startswith(pdf_context.PAPER_COPY)
     text = page_texts(data)[0]
     assert "простой электронной подписью" not in text
     assert "Подписант" not in text
@@ -614,7 +616,7 @@ def test_plan_approved_by_signature_landscape_with_agreement_sheet(head):
     assert len(sheet) == 1 and sheet[0] == len(texts) - 1
     assert "к плану совместной деятельности центра на 2026/2027 учебный год" in texts[-1]
     assert "Е.А. Гребенникова" in texts[-1] and "Согласовано с замечаниями" in texts[-1]
-    for header in printing.AGREEMENT_COLUMNS:
+    for header in pdf_context.AGREEMENT_COLUMNS:
         assert header.split()[0] in texts[-1]
     assert "Графа 10" in texts[1], "the table header repeats"
 
@@ -824,12 +826,51 @@ def test_column_widths_keep_every_row_of_an_agreement_sheet_as_low_as_its_text_a
             ("МКОУ «Фатеевская ООШ»", "Г.В. Прудникова", "Согласовано", ""),
         ]
     ]
-    grid = printing._table({"columns": printing.AGREEMENT_COLUMNS, "rows": rows})
-    width = printing._text_width_mm(True)
-    printing._fit_columns(grid, width)
-    rooms = [p * width / 100 - printing.CELL_PADDING_MM for p in grid["percents"]]
+    grid = pdf_context._table({"columns": pdf_context.AGREEMENT_COLUMNS, "rows": rows})
+    width = pdf_tables.text_width_mm(True)
+    pdf_tables.fit_columns(grid, width)
+    rooms = [p * width / 100 - pdf_tables.CELL_PADDING_MM for p in grid["percents"]]
     heights = [
-        max(len(printing._wrap(cell, rooms[i])) for i, cell in enumerate(row)) for row in rows
+        max(len(pdf_tables._wrap(cell, rooms[i])) for i, cell in enumerate(row)) for row in rows
     ]
     assert heights == [2] * 5, (grid["percents"], heights)
     assert sum(grid["percents"]) == 100
+
+
+def test_an_agreement_sheet_carries_its_own_column_titles():
+    """A sheet stored as {"columns", "rows"} prints its writer's columns (dict rows keyed by
+    them); a bare list of rows prints under the default columns."""
+    rows = [["МКОУ «Крупецкая СОШ»", "Директор", "П.А. Ремизов", "Согласовано", "", ""]]
+    titled = LegalDocument(
+        kind="plan",
+        heading="совместной деятельности",
+        agreement_sheet={"columns": ["Сторона", "Решение"], "rows": [{"Решение": "Да"}, ["Б"]]},
+    )
+    sheet = pdf_context._agreement_sheet(titled)
+    assert sheet["columns"] == ["Сторона", "Решение"]
+    assert sheet["rows"] == [["", "Да"], ["Б", ""]]
+    bare = LegalDocument(kind="plan", heading="совместной деятельности", agreement_sheet=rows)
+    assert pdf_context._agreement_sheet(bare)["columns"] == pdf_context.AGREEMENT_COLUMNS
+    titled.agreement_sheet = {"columns": pdf_context.AGREEMENT_COLUMNS, "rows": rows}
+    assert pdf_context._agreement_sheet(titled) == pdf_context._agreement_sheet(bare)
+
+
+# --- the package's layout ----------------------------------------------------------------------
+def test_only_the_weasy_module_imports_weasyprint():
+    """WeasyPrint's internals are used by one adapter module, pdf/weasy.py: no other module of
+    the package imports WeasyPrint (at the top or inside a function)."""
+    import ast
+
+    package = Path(printing.__file__).parent
+    importers = set()
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(name == "weasyprint" or name.startswith("weasyprint.") for name in names):
+                importers.add(path.name)
+    assert importers == {"weasy.py"}
