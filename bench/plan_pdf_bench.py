@@ -15,9 +15,9 @@ three wordings:
 - ``demo`` (the default): worded as the demo is — long titles, one to three schools by name,
   long results — about 28 pages.
 
-Then it builds with the ORM what ``plans.services._approval_document`` builds when the department
+Then it builds with the ORM what ``plans.services.revisions`` builds when the department
 approves a plan: the order «Об утверждении плана …» (three points, signatory, executor) with the
-plan as appendix 1 («УТВЕРЖДЕН приказом …») whose table is ``plans.services.plan_print_table``
+plan as appendix 1 («УТВЕРЖДЕН приказом …») whose table is ``plans.printing.plan_print_table``
 of that revision and whose лист согласования has a row per participant school. The order is
 signed in memory. Renders once to warm up, then reports the median and minimum render time, the
 page count and the PDF size, for the signed order and for the draft.
@@ -119,7 +119,7 @@ def make_revision(count, *, wording="demo"):
     brief = wording == "brief"
     from network_center.centers.models import Center
     from plans.models import EventForm, Line, Plan, Revision, Visa
-    from plans.services import active_participations
+    from plans.queries import active_participations
     from schools.models import Person
 
     center = Center.objects.get(hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
@@ -161,7 +161,7 @@ def make_revision(count, *, wording="demo"):
 
 
 def agreement_rows():
-    """Rows shaped as plans.services.agreement_sheet gives them: one per participant school."""
+    """The sheet shaped as plans.printing.agreement_sheet gives it: a row per participant school."""
     people = [
         ("Директор", "Е.А. Гребенникова"),
         ("Директор", "М.А. Зайцева"),
@@ -174,12 +174,14 @@ def agreement_rows():
         decision = "Согласовано с замечаниями" if i == 2 else "Согласовано"
         remarks = "Перенести открытые уроки на вторую четверть" if i == 2 else ""
         rows.append([school, position, name, decision, f"{12 + i:02d}.05.2026", remarks])
-    return rows
+    from plans.printing import AGREEMENT_COLUMNS
+
+    return {"columns": AGREEMENT_COLUMNS, "rows": rows}
 
 
 def build(revision):
     from network_center.documents.models import DocumentPoint, LegalDocument
-    from plans.services import plan_print_table
+    from plans.printing import plan_print_table
     from schools.models import Organisation, Person
 
     department = Organisation.objects.get(short_name="Управление образования Дмитриевского района")

@@ -139,6 +139,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         timeout=20, transaction_mode="IMMEDIATE", init_command="PRAGMA journal_mode=WAL;"
     )
 
+# Behind nginx: the URL prefix of an `internal` location that maps to MEDIA_ROOT; signed PDFs
+# are then sent by nginx (X-Accel-Redirect) after the application's access check.
+DOCUMENTS_X_ACCEL_REDIRECT = os.environ.get("DOCUMENTS_X_ACCEL_REDIRECT", "")
+
 # Slow work (rendering signed PDFs, sending mail) runs as tasks through Django's tasks API (the
 # django-tasks backport) with the database backend: SQLite and PostgreSQL alike, and any number
 # of `manage.py db_worker` processes on any machines. DJANGO_TASKS_IMMEDIATE=1 runs each task in

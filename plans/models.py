@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from network_center.centers.models import Center
 from network_center.documents.models import LegalDocument
 from schools.access import get_access
+from schools.history import AppendOnlyModel
 from schools.models import Organisation, Person
 
 
@@ -369,9 +370,11 @@ class Visa(models.Model):
         return self.BADGE.get(self.decision, "secondary")
 
 
-class Transition(models.Model):
-    """Append-only record of every change of a revision's state, and of every visa given or
-    reset (the state stays: ``from_state == to_state``)."""
+class Transition(AppendOnlyModel):
+    """Append-only record of every change of a revision's state, of every visa given or reset
+    and of every line added, edited or deleted (the state stays: ``from_state == to_state``).
+    Rows are never changed or deleted, nor is a revision or plan that has them
+    (``schools.history``)."""
 
     ACTIONS = {
         "create": _("план создан"),
@@ -385,6 +388,9 @@ class Transition(models.Model):
         "superseded": _("заменён новой редакцией"),
         "amend": _("начата новая редакция"),
         "close": _("закрыт"),
+        "line_added": _("добавлено мероприятие"),
+        "line_edited": _("изменено мероприятие"),
+        "line_deleted": _("удалено мероприятие"),
     }
 
     revision = models.ForeignKey(
@@ -402,6 +408,10 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(auto_now_add=True)
     comment = models.TextField(_("комментарий"), blank=True)
+    # The row's particulars: a line's change names the line and each field before → after
+    # ({"line": key, "title": …, "fields": {name: [before, after]}}), a visa its school and
+    # decision, a new revision where its lines came from.
+    data = models.JSONField(_("подробности"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("переход плана")
@@ -410,11 +420,6 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.revision_id}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValidationError("История плана только дополняется.")
-        super().save(*args, **kwargs)
 
     @property
     def action_display(self):
@@ -539,8 +544,9 @@ class Proposal(models.Model):
         return [(labels.get(name, name), *values) for name, values in self.changes.items()]
 
 
-class ProposalEvent(models.Model):
-    """Append-only history of a proposal."""
+class ProposalEvent(AppendOnlyModel):
+    """Append-only history of a proposal: never changed or deleted, nor is a proposal or plan
+    that has it (``schools.history``)."""
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("предложение")
@@ -560,6 +566,8 @@ class ProposalEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("событие предложения")
+        verbose_name_plural = _("история предложений")
         ordering = ["at", "pk"]
 
     def __str__(self):

@@ -1,7 +1,69 @@
+"""The admin of organisations and people, and the building blocks the other apps' admins share.
+
+The admin is for the superuser repairing reference data. What the services own — states of
+workflows, signed documents, history rows — it shows and never changes (see ``ViewOnlyAdmin``).
+"""
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Membership, Municipality, Organisation, Person, Region, SchoolStatus
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """An admin that shows rows and changes nothing: no add, no change, no delete, for anyone,
+    the superuser included. For history rows and for what only the services may change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyInline(admin.TabularInline):
+    """A read-only inline: rows of another model shown on their parent's page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page of an object, whose «revert to this version» obeys the object's change
+    permission: simple_history saves a POST to a version's page checking only the permission to
+    view. A model whose rows carry a workflow state sets ``allow_revert = False``: the version
+    would be saved whole, its state included, past the services."""
+
+    allow_revert = True
+
+    def revert_disabled(self, request, obj=None):
+        return not self.allow_revert or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if (
+                obj is None
+                or self.revert_disabled(request, obj)
+                or not self.has_change_permission(request, obj)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Region)
@@ -14,49 +76,60 @@ class RegionAdmin(admin.ModelAdmin):
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "center_town"]
     list_filter = ["region"]
-    search_fields = ["name"]
+    list_select_related = ["region"]
+    search_fields = ["name", "region__name"]
+    autocomplete_fields = ["region"]
 
 
 class SchoolStatusInline(admin.TabularInline):
     model = SchoolStatus
     extra = 0
+    fields = ["year", "kind", "basis", "note"]
 
 
 class PersonInline(admin.TabularInline):
     model = Person
     extra = 0
     fields = ["last_name", "first_name", "patronymic", "position", "email", "phone", "user"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ["short_name", "kind", "municipality", "region"]
     list_filter = ["kind", "region", "municipality"]
+    list_select_related = ["municipality", "region"]
     search_fields = ["short_name", "full_name", "inn"]
-    raw_id_fields = ["head"]
+    autocomplete_fields = ["region", "municipality", "head"]
     inlines = [PersonInline, SchoolStatusInline]
 
 
 @admin.register(SchoolStatus)
-class SchoolStatusAdmin(SimpleHistoryAdmin):
-    list_display = ["school", "year", "kind", "basis"]
+class SchoolStatusAdmin(HistoryAdmin):
+    list_display = ["school", "year", "kind", "basis", "created_at"]
     list_filter = ["kind", "year", "school__municipality"]
-    search_fields = ["school__short_name"]
-    raw_id_fields = ["school"]
+    list_select_related = ["school"]
+    search_fields = ["school__short_name", "basis"]
+    autocomplete_fields = ["school"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(HistoryAdmin):
     list_display = ["full_name", "position", "organisation", "user"]
     list_filter = ["organisation__municipality"]
-    search_fields = ["last_name", "first_name", "organisation__short_name"]
-    raw_id_fields = ["organisation", "user"]
+    list_select_related = ["organisation", "user"]
+    search_fields = ["last_name", "first_name", "patronymic", "organisation__short_name"]
+    autocomplete_fields = ["organisation", "user"]
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "role", "organisation"]
     list_filter = ["role", "organisation__municipality"]
+    list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "organisation__short_name"]
-    raw_id_fields = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]

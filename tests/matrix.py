@@ -113,7 +113,14 @@ MATRIX: dict[str, list[Case]] = {
         Case("login", expect(302, anonymous=200)),
     ],
     "logout": [
-        Case("logout", expect(302, anonymous=302), method="post"),
+        Case(
+            "logout",
+            expect(302, anonymous=302),
+            method="post",
+            # The session of everyone logged in ends (its row is deleted).
+            state=lambda: count_of("sessions.Session")(),
+            changes=tuple(PERSONAS),
+        ),
         Case("logout", expect(405, anonymous=405), label="GET is refused"),
     ],
     "password_change": [Case("password_change", expect(200))],
@@ -182,6 +189,8 @@ MATRIX: dict[str, list[Case]] = {
             args=("school_a_school",),
             data={"full_name": "", "short_name": ""},
             label="invalid POST re-displays the form",
+            state=row_of("schools.Organisation", "school_a_school"),
+            changes=(),
         ),
     ],
 }

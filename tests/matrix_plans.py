@@ -1,13 +1,19 @@
-"""Permission-matrix rows of the plans URLs (merged into tests/matrix.py)."""
+"""Permission-matrix rows of the plans URLs (merged into tests/matrix.py).
 
-from .matrix import Case, expect
+Every POST row says what the request may change (``state``) and for whom it must change it
+(``changes``): for everyone else — refused, or right but in the wrong state — it stays as it was.
+"""
+
+from .matrix import Case, count_of, expect, row_of
+
+HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
 
 
 def _plan(year):
     def get():
         from plans.models import Plan
 
-        return Plan.objects.get(center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»", year=year)
+        return Plan.objects.get(center__hub__short_name=HUB, year=year)
 
     return get
 
@@ -116,6 +122,26 @@ def refused(codes, allowed=(), ok=200):
 
 
 MANAGERS = ("head_center", "uo_dmitriev", "admin")
+# The personas with unread notifications in the demo.
+NOTIFIED = (
+    "uo_dmitriev",
+    "rmk_dmitriev",
+    "director_sosh2",
+    "head_center",
+    "wg_member",
+    "school_a",
+    "school_b",
+)
+
+
+def together(*snapshots):
+    """One snapshot of several."""
+    return lambda: tuple(snapshot() for snapshot in snapshots)
+
+
+# The plan on agreement: its revision, its visas and its lines.
+REVISION_2026 = row_of("plans.Revision", "revision_2026", "visas", "lines")
+REVISION_2025 = row_of("plans.Revision", "revision_2025", "visas", "lines")
 
 PLAN_MATRIX = {
     "plans:list": [Case("plans:list", expect(200))],
@@ -128,6 +154,7 @@ PLAN_MATRIX = {
             args=("dmitriev_center",),
             data={"year": "2026"},
             label="existing year re-displays the form",
+            state=count_of("plans.Plan"),
         ),
         Case(
             "plans:create",
@@ -170,6 +197,7 @@ PLAN_MATRIX = {
             args=("plan_2026",),
             data={"title": ""},
             label="invalid POST",
+            state=count_of("plans.Proposal"),
         ),
         Case(
             "plans:proposal_create",
@@ -199,6 +227,8 @@ PLAN_MATRIX = {
             method="post",
             args=("revision_2026", "t_submit"),
             label="submit",
+            # On agreement already: the managers are told so, nothing changes.
+            state=REVISION_2026,
         ),
         Case(
             "plans:transition",
@@ -207,6 +237,8 @@ PLAN_MATRIX = {
             args=("revision_2026", "t_return"),
             data={"comment": "Уточнить сроки"},
             label="return",
+            state=REVISION_2026,
+            changes=MANAGERS,
         ),
         Case(
             "plans:transition",
@@ -215,6 +247,8 @@ PLAN_MATRIX = {
             args=("revision_2026", "t_approve"),
             data={"password": "demo12345"},
             label="approve by the department only",
+            # Not every school has agreed: the approver is told so, nothing is approved.
+            state=REVISION_2026,
         ),
         Case(
             "plans:transition",
@@ -222,6 +256,9 @@ PLAN_MATRIX = {
             method="post",
             args=("revision_2025", "t_amend"),
             label="amend",
+            # A new draft of last year's plan; the approved revision stays as it was.
+            state=count_of("plans.Revision", plan__center__hub__short_name=HUB, plan__year=2025),
+            changes=MANAGERS,
         ),
         Case(
             "plans:transition",
@@ -230,6 +267,8 @@ PLAN_MATRIX = {
             args=("revision_2025", "t_close"),
             data={"comment": "Итоги года подведены"},
             label="close",
+            state=REVISION_2025,
+            changes=MANAGERS,
         ),
         Case(
             "plans:transition",
@@ -237,6 +276,8 @@ PLAN_MATRIX = {
             method="post",
             args=("kupino_revision", "t_submit"),
             label="Kupino submit",
+            state=row_of("plans.Revision", "kupino_revision", "visas"),
+            changes=("uo_kupino", "admin"),
         ),
         Case(
             "plans:transition",
@@ -253,6 +294,9 @@ PLAN_MATRIX = {
             args=("revision_2026", "school_a_school"),
             data={"decision": "agreed"},
             label="school A's visa",
+            # School A agreed before; its decision is given again, with its new time.
+            state=REVISION_2026,
+            changes=("school_a",),
         ),
     ],
     "plans:line_row": [
@@ -284,6 +328,8 @@ PLAN_MATRIX = {
             expect(404, **refused(SEES, MANAGERS, ok=302)),
             method="post",
             args=("line_2026",),
+            state=together(row_of("plans.Line", "line_2026"), REVISION_2026),
+            changes=MANAGERS,
         ),
         Case(
             "plans:line_delete",
@@ -291,6 +337,7 @@ PLAN_MATRIX = {
             method="post",
             args=("line_2025",),
             label="approved revision is frozen",
+            state=REVISION_2025,
         ),
     ],
     "plans:proposals": [Case("plans:proposals", expect(200))],
@@ -309,6 +356,8 @@ PLAN_MATRIX = {
             method="post",
             args=("proposal_a",),
             data={"decision": "decline", "comment": "Уже есть в плане района"},
+            state=row_of("plans.Proposal", "proposal_a"),
+            changes=MANAGERS,
         ),
     ],
     "plans:proposal_withdraw": [
@@ -317,6 +366,8 @@ PLAN_MATRIX = {
             expect(404, **{**refused(SEES, ("school_a",), ok=302), "school_b": 404}),
             method="post",
             args=("proposal_a",),
+            state=row_of("plans.Proposal", "proposal_a"),
+            changes=("school_a",),
         ),
     ],
     "plans:proposal_edit": [
@@ -329,6 +380,13 @@ PLAN_MATRIX = {
     ],
     "notifications:list": [Case("notifications:list", expect(200))],
     "notifications:read": [
-        Case("notifications:read", expect(302), method="post"),
+        Case(
+            "notifications:read",
+            expect(302),
+            method="post",
+            # Each persona marks only its own; the unread count falls for those who had some.
+            state=count_of("notifications.Notification", read_at=None),
+            changes=NOTIFIED,
+        ),
     ],
 }

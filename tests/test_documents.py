@@ -464,3 +464,24 @@ def test_concurrent_signatures_get_distinct_numbers():
     )
     assert len(set(numbers)) == 4
     assert max(numbers) - min(numbers) == 3
+
+
+def test_a_stored_pdf_is_served_after_one_access_check(client_of, django_assert_num_queries):
+    order = LegalDocument.objects.get(number="1-139/1")
+    client = client_of("school_a")
+    url = reverse("documents:pdf", args=[order.pk])
+    client.get(url)  # the session is warm
+    # session, user, memberships (access), the document within the user's scope
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert b"".join(response.streaming_content) == order.pdf.open("rb").read()
+
+
+def test_behind_nginx_the_web_server_sends_the_stored_pdf(client_of, settings):
+    settings.DOCUMENTS_X_ACCEL_REDIRECT = "/protected-media/"
+    order = LegalDocument.objects.get(number="1-139/1")
+    response = client_of("school_a").get(reverse("documents:pdf", args=[order.pk]))
+    assert unquote(response["X-Accel-Redirect"]) == f"/protected-media/{order.pdf.name}"
+    assert response.content == b""
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]

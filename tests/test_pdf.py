@@ -22,6 +22,7 @@ from network_center.documents.body import build_tree, parse_body_text
 from network_center.documents.models import DocumentPoint, LegalDocument
 from network_center.documents.pdf import context as pdf_context
 from network_center.documents.pdf import tables as pdf_tables
+from plans.printing import AGREEMENT_COLUMNS
 from schools.models import Organisation, Person
 
 from .conftest import HUB
@@ -582,10 +583,13 @@ def test_plan_approved_by_signature_landscape_with_agreement_sheet(head):
         + ["октябрь 2026", "Зайцева М.А.", "МКОУ «СОШ № 1 г. Дмитриева»", "Освоены приёмы"]
         for i in range(1, 13)
     ]
-    agreement = [
-        ["МКОУ «СОШ № 1 г. Дмитриева»", "Директор", "Е.А. Гребенникова", "Согласовано", "", ""],
-        {"school": "МКОУ «Старогородская СОШ»", "decision": "Согласовано с замечаниями"},
-    ]
+    agreement = {
+        "columns": AGREEMENT_COLUMNS,
+        "rows": [
+            ["МКОУ «СОШ № 1 г. Дмитриева»", "Директор", "Е.А. Гребенникова", "Согласовано", "", ""],
+            {"Школа": "МКОУ «Старогородская СОШ»", "Решение": "Согласовано с замечаниями"},
+        ],
+    }
     plan = LegalDocument.objects.create(
         issuer=school,
         kind="plan",
@@ -616,7 +620,7 @@ def test_plan_approved_by_signature_landscape_with_agreement_sheet(head):
     assert len(sheet) == 1 and sheet[0] == len(texts) - 1
     assert "к плану совместной деятельности центра на 2026/2027 учебный год" in texts[-1]
     assert "Е.А. Гребенникова" in texts[-1] and "Согласовано с замечаниями" in texts[-1]
-    for header in pdf_context.AGREEMENT_COLUMNS:
+    for header in AGREEMENT_COLUMNS:
         assert header.split()[0] in texts[-1]
     assert "Графа 10" in texts[1], "the table header repeats"
 
@@ -826,7 +830,7 @@ def test_column_widths_keep_every_row_of_an_agreement_sheet_as_low_as_its_text_a
             ("МКОУ «Фатеевская ООШ»", "Г.В. Прудникова", "Согласовано", ""),
         ]
     ]
-    grid = pdf_context._table({"columns": pdf_context.AGREEMENT_COLUMNS, "rows": rows})
+    grid = pdf_context._table({"columns": AGREEMENT_COLUMNS, "rows": rows})
     width = pdf_tables.text_width_mm(True)
     pdf_tables.fit_columns(grid, width)
     rooms = [p * width / 100 - pdf_tables.CELL_PADDING_MM for p in grid["percents"]]
@@ -839,7 +843,7 @@ def test_column_widths_keep_every_row_of_an_agreement_sheet_as_low_as_its_text_a
 
 def test_an_agreement_sheet_carries_its_own_column_titles():
     """A sheet stored as {"columns", "rows"} prints its writer's columns (dict rows keyed by
-    them); a bare list of rows prints under the default columns."""
+    them); the documents app knows no columns of its own, so a bare list prints nothing."""
     rows = [["МКОУ «Крупецкая СОШ»", "Директор", "П.А. Ремизов", "Согласовано", "", ""]]
     titled = LegalDocument(
         kind="plan",
@@ -850,9 +854,9 @@ def test_an_agreement_sheet_carries_its_own_column_titles():
     assert sheet["columns"] == ["Сторона", "Решение"]
     assert sheet["rows"] == [["", "Да"], ["Б", ""]]
     bare = LegalDocument(kind="plan", heading="совместной деятельности", agreement_sheet=rows)
-    assert pdf_context._agreement_sheet(bare)["columns"] == pdf_context.AGREEMENT_COLUMNS
-    titled.agreement_sheet = {"columns": pdf_context.AGREEMENT_COLUMNS, "rows": rows}
-    assert pdf_context._agreement_sheet(titled) == pdf_context._agreement_sheet(bare)
+    assert pdf_context._agreement_sheet(bare) is None
+    titled.agreement_sheet = {"columns": AGREEMENT_COLUMNS, "rows": rows}
+    assert pdf_context._agreement_sheet(titled)["rows"] == rows
 
 
 # --- the package's layout ----------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 - an approved revision never changes (its lines are as they were at approval);
 - «agreed» means every participant school agreed on the current content;
-- the history has a row for every change of state, with the right from / to.
+- the history has a row for every change of state, with the right from / to, and a row for
+  every change of a revision's content (a line added, edited or deleted);
+- a refused call changes nothing.
 """
 
 import pytest
@@ -66,14 +68,18 @@ class PlanMachine(RuleBasedStateMachine):
         return self.plan.revisions.order_by("-number").first()
 
     def attempt(self, fn):
-        """Run a service call; refusals are fine. Check the history row of any state change."""
+        """Run a service call; refusals are fine, and change nothing. Check the history row of
+        any change of state or of content."""
         revisions = {r.pk: r.state for r in self.plan.revisions.all()}
+        versions = dict(self.plan.revisions.values_list("pk", "content_version"))
         rows_before = Transition.objects.filter(revision__plan=self.plan).count()
         try:
             with transaction.atomic():
                 fn()
         except REFUSALS:
-            pass
+            assert {r.pk: r.state for r in self.plan.revisions.all()} == revisions
+            assert dict(self.plan.revisions.values_list("pk", "content_version")) == versions
+            assert Transition.objects.filter(revision__plan=self.plan).count() == rows_before
         after = {r.pk: r.state for r in self.plan.revisions.all()}
         changes = [
             (pk, revisions.get(pk), state)
@@ -90,6 +96,11 @@ class PlanMachine(RuleBasedStateMachine):
                 t.revision_id == pk and t.from_state == before and t.to_state == state
                 for t in new_rows
             ), f"no history row for revision {pk}: {before} → {state}"
+        for pk, version in self.plan.revisions.values_list("pk", "content_version"):
+            if pk in versions and version != versions[pk]:
+                assert any(
+                    t.revision_id == pk and t.action.startswith("line_") for t in new_rows
+                ), f"no history row for the change of revision {pk}'s content"
         for revision in self.plan.revisions.filter(state=Revision.State.APPROVED):
             self.frozen.setdefault(revision.pk, snapshot(revision))
 
@@ -145,6 +156,12 @@ class PlanMachine(RuleBasedStateMachine):
         if line is None:
             return
         self.attempt(lambda: services.update_line(line, actor=self.users[who], title=title))
+
+    @rule(who=st.sampled_from(PERSONAS))
+    def delete_line(self, who):
+        line = self.latest().lines.order_by("-pk").first()
+        if line is not None:
+            self.attempt(lambda: services.delete_line(line, actor=self.users[who]))
 
     @rule(who=st.sampled_from(PERSONAS))
     def approve(self, who):

@@ -11,9 +11,10 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from network_center.notifications.models import Notification
-from plans import services
+from plans import printing, services
 from plans.models import (
     EventForm,
     FrozenRevisionError,
@@ -149,10 +150,10 @@ def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
     assert order.is_signed and order.kind == "order"
     appendix = order.appendices.get()
     assert appendix.kind == "plan" and appendix.approval_stamp()[0] == "УТВЕРЖДЕН"
-    assert len(appendix.agreement_sheet) == 5
-    assert appendix.agreement_sheet[[row[0] for row in appendix.agreement_sheet].index(SCHOOL_B)][
-        3::2
-    ] == ["Согласовано с замечаниями", "Просим уточнить время"]
+    sheet = appendix.agreement_sheet
+    assert sheet["columns"][0] == "Школа" and len(sheet["rows"]) == 5
+    row_b = next(row for row in sheet["rows"] if row[0] == SCHOOL_B)
+    assert row_b[3::2] == ["Согласовано с замечаниями", "Просим уточнить время"]
     # Last year's approved revision is untouched; this year's plan is approved.
     assert plan(2025).revisions.get().state == Revision.State.APPROVED
 
@@ -181,16 +182,16 @@ def test_the_printed_plan_groups_lines_by_direction_and_names_the_whole_network(
     participants = {visa.school_id for visa in revision.visas.all()}
     line = revision.lines.order_by("pk").first()
     line.schools.set(participants)
-    table = services.plan_print_table(revision)
-    assert table["landscape"] and table["columns"] == services.PRINT_COLUMNS
+    table = printing.plan_print_table(revision)
+    assert table["landscape"] and table["columns"] == printing.PRINT_COLUMNS
     groups = [row["group"] for row in table["rows"] if isinstance(row, dict)]
     lines = [row for row in table["rows"] if isinstance(row, list)]
     directions = list(revision.lines.order_by("direction").values_list("direction", flat=True))
     assert groups == sorted(set(directions)), "a heading row per direction, in the page's order"
     assert [row[0] for row in lines] == [str(n) for n in range(1, len(directions) + 1)]
     row = next(r for r in lines if r[1].startswith(line.title))
-    assert row[1].endswith(f"({line.form.name}, {services.PRINT_FORMATS[line.format]})")
-    assert row[3] == f"{line.audience}; {services.ALL_SCHOOLS}"
+    assert row[1].endswith(f"({line.form.name}, {printing.PRINT_FORMATS[line.format]})")
+    assert row[3] == f"{line.audience}; {printing.ALL_SCHOOLS}"
     assert line.dates_display in row[2]
     some = revision.lines.exclude(pk=line.pk).filter(schools__isnull=False).first()
     names = ", ".join(s.short_name for s in some.schools.all())
@@ -349,20 +350,184 @@ def test_amendment_keeps_the_approved_revision_in_force_until_the_new_one_is_app
     assert approved.state == Revision.State.SUPERSEDED
 
 
-def test_a_new_plan_starts_as_a_copy_of_last_years(client_of):
+def test_a_new_plan_starts_as_a_copy_of_an_earlier_one(client_of):
     from network_center.centers.models import Center
 
-    Plan.objects.filter(year=2026, center__hub__short_name=HUB).delete()
     center = Center.objects.get(hub__short_name=HUB)
     last = plan(2025).revisions.get()
     response = client_of("head_center").post(
-        reverse("plans:create", args=[center.pk]), {"year": "2026", "copy_from": last.pk}
+        reverse("plans:create", args=[center.pk]), {"year": "2027", "copy_from": last.pk}
     )
     assert response.status_code == 302
-    new = plan(2026).revisions.get()
+    new = plan(2027).revisions.get()
     assert new.lines.count() == last.lines.count()
     first = new.lines.order_by("date_from").first()
-    assert first.date_from == date(2026, 9, 18)
+    assert first.date_from == date(2027, 9, 18), "shifted by the difference in years"
+    created = new.transitions.get()
+    assert created.action == "create"
+    assert created.data == {"copied_from": last.pk, "lines": last.lines.count()}
+
+
+# --- the transition tables ---------------------------------------------------------------------
+
+
+def state_of(revision):
+    """Everything a transition on ``revision`` may change: its row, visas, history, proposals."""
+    revision = Revision.objects.get(pk=revision.pk)
+    return (
+        (revision.state, revision.content_version, revision.approval_document_id),
+        sorted(revision.visas.values_list("school_id", "decision", "remarks", "decided_at")),
+        revision.transitions.count(),
+        sorted(revision.plan.proposals.values_list("pk", "state", "version")),
+        sorted(revision.plan.proposals.values_list("events__pk", flat=True)),
+    )
+
+
+def test_a_visa_outside_the_agreement_is_refused_and_changes_nothing():
+    from django.core.exceptions import PermissionDenied
+
+    revision = working()
+    services.return_for_revision(revision, actor=user("head_center"), comment="Дополнить")
+    before = state_of(revision)
+    with pytest.raises(services.PlanError, match="не на согласовании"):
+        services.give_visa(revision, school(SCHOOL_A), actor=user("school_a"), decision="agreed")
+    with pytest.raises(PermissionDenied, match="представитель"):
+        services.give_visa(revision, school(SCHOOL_A), actor=user("school_b"), decision="agreed")
+    with pytest.raises(services.PlanError, match="Выберите решение"):
+        services.give_visa(revision, school(SCHOOL_A), actor=user("school_a"), decision="pending")
+    assert state_of(revision) == before
+
+
+def test_the_visa_table_names_who_decides_and_resets_only_by_itself():
+    from plans import workflow
+
+    revision = working()
+    visa = revision.visas.get(school__short_name=SCHOOL_A)
+    assert [r.name for r in workflow.VISA.available(user("school_a"), visa)] == [
+        "agree",
+        "agree_with_remarks",
+        "object",
+    ]
+    for persona in ("school_b", "head_center", "uo_dmitriev", "admin", "region"):
+        assert workflow.VISA.available(user(persona), visa) == []
+    # Asking again follows from a change of content; nobody takes it by hand.
+    assert not workflow.VISA.allowed("reset", user("admin"), visa)
+    assert workflow.VISA.applies("reset", visa)
+    pending = revision.visas.filter(decision="pending").first()
+    with pytest.raises(services.PlanError):
+        workflow.VISA.follow("reset", pending)
+
+
+def test_a_refused_decision_on_a_proposal_changes_nothing():
+    from django.core.exceptions import PermissionDenied
+
+    declined = Proposal.objects.get(state="declined")
+    submitted = Proposal.objects.filter(state="submitted", school__short_name=SCHOOL_A).first()
+    revision = working()
+    before = state_of(revision)
+    head, a, b = user("head_center"), user("school_a"), user("school_b")
+    refusals = [
+        (services.PlanError, lambda: services.accept_proposal(declined, actor=head)),
+        (services.PlanError, lambda: services.decline_proposal(declined, actor=head, reason="x")),
+        (services.PlanError, lambda: services.return_proposal(declined, actor=head, comment="x")),
+        (services.PlanError, lambda: services.resubmit_proposal(submitted, actor=a, title="x")),
+        (PermissionDenied, lambda: services.withdraw_proposal(submitted, actor=b)),
+        (PermissionDenied, lambda: services.decline_proposal(submitted, actor=a, reason="x")),
+        (PermissionDenied, lambda: services.accept_proposal(submitted, actor=user("region"))),
+    ]
+    for error, refused in refusals:
+        with pytest.raises(error):
+            refused()
+    assert state_of(revision) == before
+
+
+def test_the_proposal_table_offers_each_person_their_own_decisions():
+    from plans import workflow
+
+    submitted = Proposal.objects.filter(state="submitted", school__short_name=SCHOOL_A).first()
+    returned = Proposal.objects.get(state="returned")
+    withdrawn = Proposal.objects.get(state="withdrawn")
+
+    def names(persona, proposal):
+        return [r.name for r in workflow.PROPOSAL.available(user(persona), proposal)]
+
+    assert names("head_center", submitted) == ["accept", "return", "decline"]
+    assert names("school_a", submitted) == ["withdraw"]
+    assert names("school_b", submitted) == []
+    assert names(coordinator_of(returned.school).username, returned) == ["withdraw", "resubmit"]
+    assert names("head_center", returned) == []
+    for persona in ("head_center", "admin", coordinator_of(withdrawn.school).username):
+        assert names(persona, withdrawn) == [], "a withdrawn proposal is at its end"
+
+
+def test_the_automatic_transitions_are_nobodys_to_take():
+    from plans import workflow
+
+    revision = working()
+    for name in ("agreed", "reagree", "superseded"):
+        for persona in ("admin", "head_center", "uo_dmitriev"):
+            assert not workflow.REVISION.allowed(name, user(persona), revision)
+    assert [r.name for r in workflow.available_transitions(user("head_center"), revision)] == [
+        "return"
+    ]
+    with pytest.raises(services.PlanError):
+        workflow.REVISION.follow("agreed", revision)  # three schools have not answered
+    assert not workflow.REVISION.permits("explode", user("admin"), revision), "deny by default"
+
+
+def test_the_transition_view_refuses_an_automatic_transition(client_of):
+    revision = working()
+    before = state_of(revision)
+    response = client_of("admin").post(reverse("plans:transition", args=[revision.pk, "agreed"]))
+    assert response.status_code == 400
+    assert state_of(revision) == before
+
+
+# --- the history of lines -----------------------------------------------------------------------
+
+
+def test_every_change_of_a_line_is_a_history_row_with_before_and_after(client_of):
+    revision = working()
+    head = user("head_center")
+    line = revision.lines.order_by("date_from").first()
+    old_title = line.title
+    services.update_line(
+        line, actor=head, title="Установочное совещание (перенесено)", format="remote"
+    )
+    edited = revision.transitions.filter(action="line_edited").get()
+    assert edited.actor == head and edited.from_state == edited.to_state == "on_agreement"
+    assert edited.data["line"] == str(line.key)
+    assert edited.data["fields"] == {
+        "title": [old_title, "Установочное совещание (перенесено)"],
+        "format": [line.get_format_display(), "дистанционно"],
+    }
+    assert f"мероприятие «{old_title}» → «Установочное совещание (перенесено)»" in edited.comment
+
+    doomed = revision.lines.order_by("date_from").last()
+    services.delete_line(doomed, actor=head)
+    deleted = revision.transitions.filter(action="line_deleted").get()
+    assert deleted.data["line"] == str(doomed.key) and deleted.data["title"] == doomed.title
+    assert deleted.data["fields"]["title"] == [doomed.title, ""]
+
+    body = client_of("school_a").get(reverse("plans:detail", args=[plan().pk])).content.decode()
+    history = body[body.index("История") :]
+    assert "изменено мероприятие" in history and "удалено мероприятие" in history
+
+
+def test_a_save_that_changes_nothing_leaves_the_line_the_visas_and_the_history():
+    revision = working()
+    line = revision.lines.order_by("pk").first()
+    before = state_of(revision)
+    services.update_line(
+        line,
+        actor=user("head_center"),
+        version=line.version,
+        title=line.title,
+        schools=list(line.schools.all()),
+    )
+    assert state_of(revision) == before
+    line.refresh_from_db()
+    assert line.version == 1
 
 
 # --- notifications ------------------------------------------------------------------------------
@@ -641,6 +806,64 @@ def test_any_revision_exports_to_xlsx(client_of):
     assert rows[3][:3] == ("№", "Направление", "Мероприятие")
     assert len(rows) == 4 + revision.lines.count()
     assert len(list(book["Лист согласования"].iter_rows())) == 6
+
+
+def test_the_xlsx_types_its_cells_and_never_writes_a_formula(client_of):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    revision = working()
+    line = revision.lines.order_by("date_from").first()
+    hostile = {
+        "title": '=HYPERLINK("http://example.com","Нажмите")',
+        "audience": "+7 900 000-00-00",
+        "direction": "-1+1",
+        "expected_result": "@SUM(A1:A2)",
+    }
+    services.update_line(
+        line, actor=user("head_center"), date_kind="period", date_to=date(2026, 9, 30), **hostile
+    )
+    response = client_of("rmk_dmitriev").get(reverse("plans:export", args=[revision.pk]))
+    raw = zipfile.ZipFile(io.BytesIO(response.content))
+    sheets = [name for name in raw.namelist() if name.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in raw.read(name) for name in sheets), "no formula cell"
+
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["План"]
+    header = [cell.value for cell in sheet[4]]
+    row = next(
+        r
+        for r in sheet.iter_rows(min_row=5)
+        if r[header.index("Мероприятие")].value == hostile["title"]
+    )
+    cells = {name: row[header.index(name)] for name in header}
+    for column, field in [
+        ("Мероприятие", "title"),
+        ("Целевая аудитория", "audience"),
+        ("Направление", "direction"),
+        ("Ожидаемый результат", "expected_result"),
+    ]:
+        cell = cells[column]
+        assert cell.value == hostile[field] and cell.data_type == "s" and cell.quotePrefix
+    start, end = cells["Начало"], cells["Окончание"]
+    assert start.is_date and start.number_format == "DD.MM.YYYY"
+    assert start.value.date() == line.date_from
+    assert end.is_date and end.value.date() == date(2026, 9, 30)
+    assert cells["№"].value == 1 and cells["№"].data_type == "n"
+    assert not cells["Сроки"].quotePrefix, "only what could be read as a formula is quoted"
+
+    # The edit asked every school again; last year's plan has every decision dated.
+    approved = plan(2025).revisions.get()
+    response = client_of("rmk_dmitriev").get(reverse("plans:export", args=[approved.pk]))
+    visas = load_workbook(io.BytesIO(response.content))["Лист согласования"]
+    assert [cell.value for cell in visas[1]][3:5] == ["Решение", "Дата"]
+    dates = [row[4] for row in visas.iter_rows(min_row=2)]
+    assert len(dates) == 5
+    assert all(cell.is_date and cell.number_format == "DD.MM.YYYY" for cell in dates)
+    assert {cell.value.date() for cell in dates} == {
+        timezone.localtime(visa.decided_at).date() for visa in approved.visas.all()
+    }
 
 
 def test_a_plan_in_work_prints_as_a_draft_on_every_page(client_of):

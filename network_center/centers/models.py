@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from network_center.documents.models import LegalDocument
 from schools.access import NETWORK_STAFF, Role, get_access, register_organisation_scope
@@ -124,6 +125,8 @@ class Center(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CenterQuerySet.as_manager()
+    # Every change (the department's edits, closing) with who and when, before → after.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("центр сетевого взаимодействия")
@@ -186,6 +189,7 @@ class Participation(models.Model):
         related_name="agreement_of",
         verbose_name=_("соглашение о сотрудничестве"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("участник центра")
@@ -264,6 +268,8 @@ class Composition(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CompositionQuerySet.as_manager()
+    # Started, put in force by the signed order, superseded: with who and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("состав рабочей группы")
@@ -310,6 +316,7 @@ class Member(models.Model):
     )
     role = models.CharField(_("роль"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     responsibility = models.CharField(_("направление работы"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("член рабочей группы")

@@ -8,6 +8,6 @@ from .services.working_group import activate_composition_for
 
 
 @receiver(document_signed, dispatch_uid="centers.activate_composition")
-def put_composition_in_force(sender, *, document, on_date, **kwargs):
+def put_composition_in_force(sender, *, document, on_date, actor, **kwargs):
     # The order approving a working group's composition puts that composition in force.
-    activate_composition_for(document, on_date=on_date)
+    activate_composition_for(document, on_date=on_date, actor=actor)

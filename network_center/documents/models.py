@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from schools.access import Role, get_access
+from schools.history import AppendOnlyModel
 from schools.models import Organisation, Person
 
 
@@ -203,7 +205,7 @@ class LegalDocument(models.Model):
         _("лист согласования"),
         null=True,
         blank=True,
-        help_text=_("Строки: школа, должность, И.О. Фамилия, решение, дата, замечания."),
+        help_text=_("{«columns»: [заголовки граф], «rows»: [[…], …]}: строка на каждую сторону."),
     )
     approval_by_signature = models.BooleanField(
         _("утверждается подписью («УТВЕРЖДАЮ»)"),
@@ -282,6 +284,9 @@ class LegalDocument(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
+    # Every save and the deletion of a draft, with who and when (the drafts' edits, the act of
+    # signing); a draft deleted by mistake can be read back from here.
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
         verbose_name = _("документ")
@@ -490,6 +495,7 @@ class DocumentPoint(models.Model):
     )
 
     objects = DocumentPointQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("пункт документа")
@@ -535,6 +541,7 @@ class DocumentRelation(models.Model):
         related_name="related_from",
         verbose_name=_("документ"),
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("связь документов")
@@ -586,8 +593,11 @@ class DocumentReader(models.Model):
         return f"{self.organisation} читает {self.document_id}"
 
 
-class DocumentEvent(models.Model):
-    """Append-only history of a document: created, edited, signed, registered, lost force."""
+class DocumentEvent(AppendOnlyModel):
+    """Append-only history of a document: created, edited, signed, registered, lost force.
+
+    Rows are never changed or deleted (``schools.history``), except that a draft goes together
+    with its own events when it is deleted (``services.delete_draft``)."""
 
     document = models.ForeignKey(
         LegalDocument, on_delete=models.CASCADE, related_name="events", verbose_name=_("документ")
@@ -611,6 +621,13 @@ class DocumentEvent(models.Model):
     ACTIONS = {
         "created": _("Создан проект"),
         "edited": _("Изменён проект"),
+        "point_added": _("Добавлен пункт"),
+        "point_edited": _("Изменён пункт"),
+        "point_moved": _("Пункт перемещён"),
+        "point_deleted": _("Удалён пункт"),
+        "relation_added": _("Добавлена связь с документом"),
+        "relation_removed": _("Удалена связь с документом"),
+        "appendix_deleted": _("Удалено приложение"),
         "signed": _("Подписан простой электронной подписью"),
         "registered": _("Зарегистрирован с бумажного оригинала"),
         "pdf_stored": _("Сохранён PDF подписанного документа"),
@@ -620,10 +637,12 @@ class DocumentEvent(models.Model):
     def __str__(self):
         return f"{self.document_id}: {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValidationError("История документа только дополняется.")
-        super().save(*args, **kwargs)
+    @classmethod
+    def may_delete_with(cls, row, origin):
+        # Asked of the database, not of the instance being deleted: its state may be stale.
+        return LegalDocument.objects.filter(
+            pk=row.document_id, state=LegalDocument.State.DRAFT
+        ).exists()
 
     @property
     def label(self):

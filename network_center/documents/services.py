@@ -66,6 +66,13 @@ def _event(document, action, actor, **data):
     DocumentEvent.objects.create(document=document, action=action, actor=actor, data=data)
 
 
+def _by(obj, actor):
+    """Name ``actor`` as the author of ``obj``'s next django-simple-history row (the request's
+    user is taken otherwise, and commands and tasks have none)."""
+    obj._history_user = actor
+    return obj
+
+
 def _guard_drafter(document_or_issuer, actor):
     issuer = (
         document_or_issuer.issuer
@@ -107,15 +114,19 @@ def create_document(
         appendix_number = (parent.appendices.aggregate(n=Max("appendix_number"))["n"] or 0) + 1
     if not fields.get("place") and issuer.municipality_id and parent is None:
         fields["place"] = issuer.municipality.center_town
-    document = LegalDocument.objects.create(
-        issuer=issuer,
-        kind=kind,
-        heading=heading,
-        parent=parent,
-        appendix_number=appendix_number,
-        created_by=actor,
-        **fields,
+    document = _by(
+        LegalDocument(
+            issuer=issuer,
+            kind=kind,
+            heading=heading,
+            parent=parent,
+            appendix_number=appendix_number,
+            created_by=actor,
+            **fields,
+        ),
+        actor,
     )
+    document.save()
     _event(document, "created", actor)
     if parent is not None:
         _touch(parent)
@@ -143,7 +154,7 @@ def update_document(document: LegalDocument, *, actor, version: int | None = Non
     for name, value in changed.items():
         setattr(locked, name, value)
     locked.version = locked.version + 1
-    locked.save(update_fields=[*changed, "version", "updated_at"])
+    _by(locked, actor).save(update_fields=[*changed, "version", "updated_at"])
     if changed:
         _event(locked, "edited", actor, fields=sorted(changed))
     if locked.parent_id:
@@ -175,16 +186,21 @@ def add_point(
         raise DocumentError(_("Пункт относится к другому документу."))
     if not text.strip():
         raise DocumentError(_("Введите текст пункта."))
-    point = DocumentPoint.objects.create(
-        document=document,
-        parent=parent,
-        position=_next_position(document, parent.pk if parent else None),
-        style=style,
-        text=text.strip(),
-        executor=executor,
-        deadline=deadline,
+    point = _by(
+        DocumentPoint(
+            document=document,
+            parent=parent,
+            position=_next_position(document, parent.pk if parent else None),
+            style=style,
+            text=text.strip(),
+            executor=executor,
+            deadline=deadline,
+        ),
+        actor,
     )
+    point.save()
     _touch(document)
+    _event(document, "point_added", actor, point=point.pk, text=point.text[:200])
     return point
 
 
@@ -197,10 +213,19 @@ def update_point(point: DocumentPoint, *, actor, **fields) -> DocumentPoint:
         raise DocumentError(f"Unknown fields: {sorted(set(fields) - allowed)}")
     if "text" in fields and not fields["text"].strip():
         raise DocumentError(_("Введите текст пункта."))
+    before = {name: getattr(point, name) for name in fields}
     for name, value in fields.items():
         setattr(point, name, value.strip() if isinstance(value, str) else value)
-    point.save(update_fields=list(fields))
+    changed = {
+        name: [before[name], getattr(point, name)]
+        for name in fields
+        if before[name] != getattr(point, name)
+    }
+    if not changed:
+        return point
+    _by(point, actor).save(update_fields=list(changed))
     _touch(point.document)
+    _event(point.document, "point_edited", actor, point=point.pk, changes=changed)
     return point
 
 
@@ -222,8 +247,9 @@ def move_point(point: DocumentPoint, *, actor, direction: str) -> None:
     for position, sibling in enumerate(siblings, start=1):
         if sibling.position != position:
             sibling.position = position
-            sibling.save(update_fields=["position"])
+            _by(sibling, actor).save(update_fields=["position"])
     _touch(point.document)
+    _event(point.document, "point_moved", actor, point=point.pk, direction=direction)
 
 
 @transaction.atomic
@@ -231,8 +257,10 @@ def delete_point(point: DocumentPoint, *, actor) -> None:
     _guard_drafter(point.document, actor)
     _guard_draft(point.document)
     document = point.document
-    point.delete()
+    text = point.text
+    _by(point, actor).delete()
     _touch(document)
+    _event(document, "point_deleted", actor, text=text[:200])
 
 
 @transaction.atomic
@@ -267,9 +295,12 @@ def delete_draft(document: LegalDocument, *, actor) -> None:
     _guard_drafter(document, actor)
     _guard_draft(document)
     parent = document.parent
+    title = str(document)
     try:
         with transaction.atomic():
-            document.delete()
+            # The draft goes with its events; django-simple-history keeps its last state and
+            # who deleted it (``LegalDocument.history``).
+            _by(document, actor).delete()
     except ProtectedError as exc:
         # Another app keeps this draft (a working group's order follows its composition).
         owner = next(iter(exc.protected_objects), None)
@@ -282,6 +313,7 @@ def delete_draft(document: LegalDocument, *, actor) -> None:
             if appendix.appendix_number != number:
                 LegalDocument.objects.filter(pk=appendix.pk).update(appendix_number=number)
         _touch(parent)
+        _event(parent, "appendix_deleted", actor, title=title)
 
 
 @transaction.atomic
@@ -292,9 +324,11 @@ def set_relation(document: LegalDocument, *, actor, kind: str, target: LegalDocu
         raise DocumentError(_("Документ не может ссылаться сам на себя."))
     if not target.is_signed:
         raise DocumentError(_("Изменять или отменять можно только подписанный документ."))
-    relation, _created = DocumentRelation.objects.get_or_create(
-        source=document, kind=kind, target=target
-    )
+    relation = DocumentRelation.objects.filter(source=document, kind=kind, target=target).first()
+    if relation is None:
+        relation = _by(DocumentRelation(source=document, kind=kind, target=target), actor)
+        relation.save()
+        _event(document, "relation_added", actor, kind=kind, target=str(target))
     return relation
 
 
@@ -302,7 +336,10 @@ def set_relation(document: LegalDocument, *, actor, kind: str, target: LegalDocu
 def remove_relation(relation: DocumentRelation, *, actor) -> None:
     _guard_drafter(relation.source, actor)
     _guard_draft(relation.source)
-    relation.delete()
+    _by(relation, actor).delete()
+    _event(
+        relation.source, "relation_removed", actor, kind=relation.kind, target=str(relation.target)
+    )
 
 
 # --- readers --------------------------------------------------------------------------------

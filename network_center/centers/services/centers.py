@@ -16,6 +16,13 @@ class CenterError(ValidationError):
     pass
 
 
+def by(obj, actor):
+    """Name ``actor`` as the author of ``obj``'s next history row (django-simple-history takes
+    the request's user otherwise, and there is none in commands and tasks)."""
+    obj._history_user = actor
+    return obj
+
+
 def share_network_documents(center: Center) -> None:
     """Who reads the acts a center rests on (``documents.services.share_with``): the creating
     act, its regulation and the working group's orders are read by the hub and every school that
@@ -72,7 +79,7 @@ def create_center(municipality, *, actor, **fields) -> Center:
     center = Center(municipality=municipality, **fields)
     center.full_clean()
     _validate_acts(center)
-    center.save()
+    by(center, actor).save()
     share_network_documents(center)
     return center
 
@@ -89,7 +96,7 @@ def update_center(center: Center, *, actor, **fields) -> Center:
         setattr(locked, name, value)
     locked.full_clean()
     _validate_acts(locked)
-    locked.save(update_fields=list(fields))
+    by(locked, actor).save(update_fields=list(fields))
     share_network_documents(locked)
     return locked
 
@@ -113,7 +120,7 @@ def close_center(center: Center, *, actor, act: LegalDocument) -> Center:
         )
     locked.status = Center.Status.CLOSED
     locked.closed_by = act
-    locked.save(update_fields=["status", "closed_by"])
+    by(locked, actor).save(update_fields=["status", "closed_by"])
     return locked
 
 
@@ -145,7 +152,7 @@ def add_participant(center: Center, *, actor, **fields) -> Participation:
     participation = Participation(center=center, **fields)
     participation.full_clean(validate_unique=False)
     _validate_agreement(participation)
-    participation.save()
+    by(participation, actor).save()
     share_network_documents(center)
     return participation
 
@@ -161,7 +168,7 @@ def update_participant(participation: Participation, *, actor, **fields) -> Part
         setattr(participation, name, value)
     participation.full_clean(validate_unique=False)
     _validate_agreement(participation)
-    participation.save(update_fields=list(fields))
+    by(participation, actor).save(update_fields=list(fields))
     share_network_documents(participation.center)
     return participation
 
@@ -171,4 +178,4 @@ def remove_participant(participation: Participation, *, actor) -> None:
     """Remove a participant entered by mistake; a school that leaves gets an end date instead."""
     _guard(actor, participation.center.municipality_id)
     _guard_active(participation.center)
-    participation.delete()
+    by(participation, actor).delete()

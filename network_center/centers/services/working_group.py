@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from network_center.documents import services as document_services
 from network_center.documents.body import ParsedPoint
@@ -15,7 +16,7 @@ from schools.models import Organisation, Person
 from schools.services import create_person
 
 from ..models import Center, Composition, Member, is_hub_director
-from .centers import share_network_documents
+from .centers import by, share_network_documents
 
 
 class WorkingGroupError(ValidationError):
@@ -53,10 +54,11 @@ def draft_composition(center: Center, *, actor) -> Composition:
         if draft:
             return draft
         version = (center.compositions.aggregate(v=Max("version"))["v"] or 0) + 1
-        draft = Composition.objects.create(center=center, version=version, created_by=actor)
+        draft = by(Composition(center=center, version=version, created_by=actor), actor)
+        draft.save()
         current = center.compositions.in_force().first()
         if current:
-            Member.objects.bulk_create(
+            members = [
                 Member(
                     composition=draft,
                     person_id=m.person_id,
@@ -64,7 +66,8 @@ def draft_composition(center: Center, *, actor) -> Composition:
                     responsibility=m.responsibility,
                 )
                 for m in current.members.all()
-            )
+            ]
+            bulk_create_with_history(members, Member, default_user=actor)
         return draft
 
 
@@ -86,9 +89,11 @@ def add_member(
 ) -> Member:
     composition = draft_composition(center, actor=actor)
     _check_member(center, person, role, composition)
-    member = Member.objects.create(
-        composition=composition, person=person, role=role, responsibility=responsibility
+    member = by(
+        Member(composition=composition, person=person, role=role, responsibility=responsibility),
+        actor,
     )
+    member.save()
     sync_composition_order(composition, actor=actor)
     return member
 
@@ -133,7 +138,7 @@ def update_member(member: Member, *, actor, role: str, responsibility: str) -> M
     _check_member(center, member.person, role, member.composition, member=member)
     member.role = role
     member.responsibility = responsibility
-    member.save(update_fields=["role", "responsibility"])
+    by(member, actor).save(update_fields=["role", "responsibility"])
     sync_composition_order(member.composition, actor=actor)
     return member
 
@@ -145,7 +150,7 @@ def remove_member(member: Member, *, actor) -> None:
     composition = member.composition
     if composition.status != Composition.Status.DRAFT:
         raise WorkingGroupError(_("Утверждённый состав изменить нельзя."))
-    member.delete()
+    by(member, actor).delete()
     sync_composition_order(composition, actor=actor)
 
 
@@ -216,7 +221,7 @@ def sync_composition_order(composition: Composition, *, actor) -> LegalDocument:
             table={"columns": COLUMNS, "rows": rows},
         )
         composition.order = order
-        composition.save(update_fields=["order"])
+        by(composition, actor).save(update_fields=["order"])
         share_network_documents(center)
     else:
         document_services.update_document(order, actor=actor, heading=heading, preamble=preamble)
@@ -243,7 +248,7 @@ def _preamble(center):
     return "В соответствии с Положением о центре сетевого взаимодействия"
 
 
-def activate_composition_for(document: LegalDocument, *, on_date) -> None:
+def activate_composition_for(document: LegalDocument, *, on_date, actor=None) -> None:
     """Called inside the signing transaction: the composition approved by ``document`` takes
     effect and the one in force before it is superseded."""
     composition = Composition.objects.filter(order=document).select_for_update().first()
@@ -253,7 +258,7 @@ def activate_composition_for(document: LegalDocument, *, on_date) -> None:
     if current:
         current.status = Composition.Status.SUPERSEDED
         current.effective_until = on_date
-        current.save(update_fields=["status", "effective_until"])
+        by(current, actor).save(update_fields=["status", "effective_until"])
     composition.status = Composition.Status.IN_FORCE
     composition.effective_from = on_date
-    composition.save(update_fields=["status", "effective_from"])
+    by(composition, actor).save(update_fields=["status", "effective_from"])

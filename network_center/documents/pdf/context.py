@@ -327,25 +327,17 @@ def _cell(value) -> str:
     return "\n".join(SPACES_RE.sub(" ", line).strip(" ") for line in lines).strip("\n")
 
 
-# The columns of an agreement sheet stored as a bare list of rows, as it was before a sheet named
-# its own: a joint plan's visas (school, position, И.О. Фамилия, decision, date, remarks), and
-# the keys of such rows stored as dicts.
-AGREEMENT_COLUMNS = ["Школа", "Должность", "И.О. Фамилия", "Решение", "Дата", "Замечания"]
-_AGREEMENT_KEYS = ["school", "position", "name", "decision", "date", "remarks"]
-
-
 def _agreement_sheet(document) -> dict | None:
     """Лист согласования: a row per party that agrees the document, as its writer stored it in
-    ``LegalDocument.agreement_sheet`` — ``{"columns": [...], "rows": [...]}``, the columns'
-    titles with the rows, or a bare list of rows under ``AGREEMENT_COLUMNS``. Rows are lists in
-    the order of the columns, or dicts keyed by the column titles (by ``_AGREEMENT_KEYS`` under
-    the default columns)."""
+    ``LegalDocument.agreement_sheet`` — ``{"columns": [...], "rows": [...]}``: the columns'
+    titles are the writer's (a plan's are the visas': school, position, name, decision, date,
+    remarks — this module knows none of them). Rows are lists in the order of the columns, or
+    dicts keyed by the column titles."""
     sheet = getattr(document, "agreement_sheet", None)
-    rows, columns, keys = sheet, AGREEMENT_COLUMNS, _AGREEMENT_KEYS
-    if isinstance(sheet, dict):
-        rows = sheet.get("rows")
-        if sheet.get("columns"):
-            columns = keys = [str(c) for c in sheet["columns"]]
+    if not isinstance(sheet, dict) or not sheet.get("columns"):
+        return None
+    rows = sheet.get("rows")
+    columns = keys = [str(c) for c in sheet["columns"]]
     if not rows or not isinstance(rows, list):
         return None
     width = len(keys)

@@ -1,0 +1,131 @@
+"""A revision as an XLSX workbook: every field of every line, and the лист согласования.
+
+Cells are typed: numbers as numbers, dates as date cells shown «ДД.ММ.ГГГГ», text as text. Text
+is never a formula, whatever it starts with: a line titled «=HYPERLINK(…)» or «+7 …» is written
+as a string cell with the quote prefix, so a spreadsheet neither evaluates it on opening nor
+turns it into a formula when someone edits the cell.
+"""
+
+import io
+from datetime import date, datetime
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .models import Revision
+from .printing import AGREEMENT_COLUMNS, responsible_names
+
+DATE_FORMAT = "DD.MM.YYYY"
+# What a spreadsheet reads as the start of a formula (OWASP «CSV injection»).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# (heading, width, value of a line)
+LINE_COLUMNS = [
+    ("№", 5, None),
+    ("Направление", 30, lambda line: line.direction),
+    ("Мероприятие", 40, lambda line: line.title),
+    ("Форма", 18, lambda line: line.form.name),
+    ("Формат", 16, lambda line: line.get_format_display()),
+    ("Целевая аудитория", 24, lambda line: line.audience),
+    ("Место проведения", 24, lambda line: line.venue.short_name if line.venue else ""),
+    ("Сроки", 18, lambda line: line.dates_display),
+    ("Начало", 12, lambda line: line.date_from),
+    ("Окончание", 12, lambda line: line.date_to),
+    ("Ответственные", 28, responsible_names),
+    ("Школы-участники", 30, lambda line: ", ".join(s.short_name for s in line.schools.all())),
+    ("Ожидаемый результат", 40, lambda line: line.expected_result),
+    ("Необходимые ресурсы", 30, lambda line: line.resources),
+    ("Инициатор", 24, lambda line: line.initiator.short_name),
+]
+AGREEMENT_WIDTHS = [30, 28, 20, 24, 12, 40]
+HEADER_ROW = 4  # after the title, the state and an empty row
+
+
+def write_cell(sheet, row: int, column: int, value):
+    """Put ``value`` in a cell with its type: a date cell, a number, or text that is only ever
+    text."""
+    cell = sheet.cell(row=row, column=column)
+    if value is None or value == "":
+        return cell
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, int | float):
+        cell.value = value
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = text
+        # openpyxl takes a string starting with «=» for a formula; this one is text.
+        cell.data_type = "s"
+        if text.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    return cell
+
+
+def _write_table(sheet, first_row: int, headings, widths, rows):
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for column, (heading, width) in enumerate(zip(headings, widths, strict=True), start=1):
+        write_cell(sheet, first_row, column, heading).font = bold
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    row_number = first_row
+    for row_number, values in enumerate(rows, start=first_row + 1):
+        for column, value in enumerate(values, start=1):
+            write_cell(sheet, row_number, column, value).alignment = wrap
+    last = get_column_letter(len(headings))
+    sheet.auto_filter.ref = f"A{first_row}:{last}{max(row_number, first_row)}"
+    sheet.freeze_panes = f"A{first_row + 1}"
+
+
+def line_rows(revision: Revision):
+    lines = (
+        revision.lines.select_related("form", "venue", "initiator")
+        .prefetch_related("responsible", "schools")
+        .order_by("date_from", "position", "pk")
+    )
+    for n, line in enumerate(lines, start=1):
+        yield [n, *(value(line) for _, _, value in LINE_COLUMNS[1:])]
+
+
+def agreement_rows(revision: Revision):
+    for visa in revision.visas.select_related("school", "decided_by_person"):
+        person = visa.decided_by_person
+        yield [
+            visa.school.short_name,
+            person.position if person else "",
+            person.initials_name.replace("\u00a0", " ") if person else "",
+            visa.get_decision_display(),
+            visa.decided_at,
+            visa.remarks,
+        ]
+
+
+def revision_workbook(revision: Revision) -> bytes:
+    """The XLSX file of ``revision``: sheet «План» (every field of every line, in date order)
+    and sheet «Лист согласования» (a row per school)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "План"
+    write_cell(sheet, 1, 1, f"{revision.plan}, редакция {revision.number}").font = Font(bold=True)
+    write_cell(sheet, 2, 1, f"Состояние: {revision.get_state_display()}")
+    _write_table(
+        sheet,
+        HEADER_ROW,
+        [heading for heading, _, _ in LINE_COLUMNS],
+        [width for _, width, _ in LINE_COLUMNS],
+        line_rows(revision),
+    )
+    visas = workbook.create_sheet("Лист согласования")
+    _write_table(visas, 1, AGREEMENT_COLUMNS, AGREEMENT_WIDTHS, agreement_rows(revision))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def file_name(revision: Revision) -> str:
+    return f"План_{revision.plan.academic_year.replace('/', '-')}_ред{revision.number}.xlsx"
