@@ -86,9 +86,9 @@ def home(request):
         .order_by("municipality__name", "short_name")[:20]
     )
     to_sign = list(
-        LegalDocument.objects.filter(
-            state=LegalDocument.State.DRAFT, parent=None, signatory__user=request.user
-        ).select_related("issuer")[:20]
+        LegalDocument.objects.visible_to(request.user)
+        .filter(state=LegalDocument.State.DRAFT, parent=None, signatory__user=request.user)
+        .select_related("issuer")[:20]
     )
     drafts = list(
         LegalDocument.objects.visible_to(request.user)
@@ -119,12 +119,17 @@ def _plan_work(user, access):
     The home page is project-level (it lives in the project package), so it may read the plans
     app; the center's own models never do.
     """
-    from plans.models import Proposal, Revision, Visa
+    from plans.models import Plan, Proposal, Revision, Visa
 
+    # Everything below is loaded within what the user may see (``visible_to``) and narrowed to
+    # the work of their roles.
+    plans = Plan.objects.visible_to(user).values("pk")
+    visas = Visa.objects.filter(revision__plan__in=plans)
+    proposals_seen = Proposal.objects.visible_to(user)
     coordinated = access.organisation_ids(Role.COORDINATOR)
     awaiting_visa = (
         list(
-            Visa.objects.filter(
+            visas.filter(
                 school_id__in=coordinated,
                 decision=Visa.Decision.PENDING,
                 revision__state=Revision.State.ON_AGREEMENT,
@@ -136,7 +141,7 @@ def _plan_work(user, access):
     # A proposal the center returned for revision waits for the school that made it.
     returned = (
         list(
-            Proposal.objects.filter(
+            proposals_seen.filter(
                 school_id__in=coordinated, state=Proposal.State.RETURNED
             ).select_related("school", "plan__center")[:20]
         )
@@ -148,7 +153,7 @@ def _plan_work(user, access):
     managed = Q(plan__center__hub_id__in=heads) | Q(plan__center__municipality_id__in=departments)
     proposals = (
         list(
-            Proposal.objects.filter(managed, state=Proposal.State.SUBMITTED).select_related(
+            proposals_seen.filter(managed, state=Proposal.State.SUBMITTED).select_related(
                 "school", "plan__center"
             )[:20]
         )
@@ -158,7 +163,7 @@ def _plan_work(user, access):
     # A school that rejected the plan on agreement: the center must change it or return it.
     objections = (
         list(
-            Visa.objects.filter(
+            visas.filter(
                 Q(revision__plan__center__hub_id__in=heads)
                 | Q(revision__plan__center__municipality_id__in=departments),
                 decision=Visa.Decision.OBJECTED,
@@ -177,9 +182,9 @@ def _plan_work(user, access):
     )
     to_approve = (
         list(
-            Revision.objects.filter(approver, state=Revision.State.AGREED).select_related(
-                "plan__center"
-            )
+            Revision.objects.filter(
+                approver, plan__in=plans, state=Revision.State.AGREED
+            ).select_related("plan__center")
         )
         if departments or directors
         else []

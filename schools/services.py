@@ -2,10 +2,13 @@
 must make the same way: validated, atomic, recorded in history."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from .access import forget_access
 from .models import Membership, Organisation, Person, SchoolStatus
+from .permissions import can
 
 
 def grant_role(user, organisation: Organisation, role: str) -> Membership:
@@ -83,3 +86,36 @@ def record_school_status(school: Organisation, *, year: int, kind: str, basis: s
         school=school, year=year, kind=kind, defaults={"basis": basis, "note": note}
     )
     return status
+
+
+# What the department edits on an organisation's card (``forms.OrganisationForm``).
+ORGANISATION_FIELDS = {
+    "full_name",
+    "short_name",
+    "address",
+    "phone",
+    "email",
+    "inn",
+    "ogrn",
+    "head",
+}
+
+
+def update_organisation(organisation: Organisation, *, actor, **fields) -> Organisation:
+    """Change an organisation's card (the department of its municipality): under a row lock,
+    only the fields given, with a django-simple-history row naming ``actor``."""
+    if not can(actor, "schools.change_organisation", organisation):
+        raise PermissionDenied(_("Изменять карточку школы может только управление образования."))
+    unknown = set(fields) - ORGANISATION_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, fields[name])
+        locked._history_user = actor
+        locked.save(update_fields=changed)
+    return locked

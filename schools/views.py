@@ -1,17 +1,17 @@
 """Schools: list with filters, a school's page and its card for the department."""
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import services
 from .filters import SchoolFilter
 from .forms import OrganisationForm
 from .models import Membership, Organisation, Person, current_statuses
+from .permissions import can, require
 
 PAGE_SIZE = 25
 
@@ -64,7 +64,7 @@ def school_detail(request, pk):
             "current_statuses": current_statuses(statuses),
             "people": people,
             "memberships": memberships,
-            "can_edit": rules.has_perm("schools.change_organisation", request.user, school),
+            "can_edit": can(request.user, "schools.change_organisation", school),
         },
     )
 
@@ -73,11 +73,17 @@ def school_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def school_edit(request, pk):
     school = get_school_for_user(request.user, pk)
-    if not rules.has_perm("schools.change_organisation", request.user, school):
-        raise PermissionDenied(_("Изменять карточку школы может только управление образования."))
+    require(
+        request.user,
+        "schools.change_organisation",
+        school,
+        _("Изменять карточку школы может только управление образования."),
+    )
     form = OrganisationForm(request.POST or None, instance=school)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_organisation(
+            school, actor=request.user, **{name: form.cleaned_data[name] for name in form.fields}
+        )
         messages.success(request, _("Карточка школы сохранена."))
         return redirect("schools:detail", pk=school.pk)
     return render(request, "schools/school_edit.html", {"school": school, "form": form})

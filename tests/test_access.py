@@ -143,7 +143,18 @@ def test_the_department_edits_a_school_card_and_bad_input_is_kept(client_of, org
     assert response.status_code == 302
     school.refresh_from_db()
     assert school.address.endswith("д. 14")
-    assert school.history.count() >= 2
+    latest = school.history.latest("history_date")
+    assert latest.history_user.username == "uo_dmitriev" and latest.address.endswith("д. 14")
+
+
+def test_a_refused_authorization_is_logged_with_user_address_and_url(client_of, org, caplog):
+    url = reverse("schools:edit", args=[org(SCHOOL_A).pk])
+    with caplog.at_level("WARNING", logger="network_center.security"):
+        response = client_of("rmk_dmitriev").get(url, REMOTE_ADDR="10.0.0.7")
+    assert response.status_code == 403
+    [record] = [r for r in caplog.records if r.name == "network_center.security"]
+    message = record.getMessage()
+    assert "user=rmk_dmitriev" in message and "address=10.0.0.7" in message and url in message
 
 
 @pytest.mark.parametrize(
