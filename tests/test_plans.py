@@ -907,3 +907,18 @@ def test_a_nul_character_is_refused_by_the_service_not_the_database():
     line = working().lines.first()
     with pytest.raises(services.PlanError):
         services.update_line(line, actor=user("head_center"), title="a\x00b")
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["school_a", "school_b", "school_c", "school_d", "school_e", "director_sosh2", "wg_member"],
+)
+def test_the_approved_plans_pdf_opens_for_everyone_who_sees_the_plan(client_of, persona):
+    revision = plan(2025).revisions.get()
+    client = client_of(persona)
+    page = client.get(reverse("plans:detail", args=[revision.plan_id])).content.decode()
+    link = reverse("documents:pdf", args=[revision.approval_document_id])
+    assert link in page
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
