@@ -1,0 +1,1 @@
+"""Benchmarks (not tests); ``bench.settings`` serves the project for ``bench/run.py``."""
