@@ -276,6 +276,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # A line per task state at INFO; failures are logged by the tasks themselves.
+        "django_tasks": {"level": "WARNING"},
         # WeasyPrint narrates every layout step at INFO; only its warnings matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
