@@ -120,3 +120,11 @@ def _guard_history_model(sender, **kwargs):
 
 
 class_prepared.connect(_guard_history_model, dispatch_uid="append_only_history")
+
+
+def recorded_by(obj, actor):
+    """Name ``actor`` as the author of ``obj``'s next django-simple-history row and return
+    ``obj``: the history takes the request's user otherwise, and commands and tasks have none.
+    Every service that saves or deletes a model with ``HistoricalRecords`` passes its actor."""
+    obj._history_user = actor
+    return obj

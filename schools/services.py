@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .access import forget_access
+from .history import recorded_by
 from .models import Membership, Organisation, Person, SchoolStatus
 from .permissions import can
 
@@ -116,6 +117,5 @@ def update_organisation(organisation: Organisation, *, actor, **fields) -> Organ
             return locked
         for name in changed:
             setattr(locked, name, fields[name])
-        locked._history_user = actor
-        locked.save(update_fields=changed)
+        recorded_by(locked, actor).save(update_fields=changed)
     return locked

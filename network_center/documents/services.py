@@ -16,6 +16,7 @@ from django.db.models import F, Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schools.history import recorded_by as _by
 from schools.models import Organisation
 
 from . import tasks
@@ -64,13 +65,6 @@ EDITABLE_FIELDS = {
 
 def _event(document, action, actor, **data):
     DocumentEvent.objects.create(document=document, action=action, actor=actor, data=data)
-
-
-def _by(obj, actor):
-    """Name ``actor`` as the author of ``obj``'s next django-simple-history row (the request's
-    user is taken otherwise, and commands and tasks have none)."""
-    obj._history_user = actor
-    return obj
 
 
 def _guard_drafter(document_or_issuer, actor):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from network_center.documents import services as document_services
 from network_center.documents.models import LegalDocument
 from schools.access import Role, get_access
+from schools.history import recorded_by as by
 from schools.models import Organisation
 
 from ..models import Center, Participation
@@ -14,13 +15,6 @@ from ..models import Center, Participation
 
 class CenterError(ValidationError):
     pass
-
-
-def by(obj, actor):
-    """Name ``actor`` as the author of ``obj``'s next history row (django-simple-history takes
-    the request's user otherwise, and there is none in commands and tasks)."""
-    obj._history_user = actor
-    return obj
 
 
 def share_network_documents(center: Center) -> None:

@@ -12,11 +12,12 @@ from simple_history.utils import bulk_create_with_history
 from network_center.documents import services as document_services
 from network_center.documents.body import ParsedPoint
 from network_center.documents.models import DocumentRelation, LegalDocument
+from schools.history import recorded_by as by
 from schools.models import Organisation, Person
 from schools.services import create_person
 
 from ..models import Center, Composition, Member, is_hub_director
-from .centers import by, share_network_documents
+from .centers import share_network_documents
 
 
 class WorkingGroupError(ValidationError):
