@@ -39,6 +39,23 @@ def test_a_failed_render_leaves_the_signature_and_a_pending_page_that_writes_not
     page = client_of("uo_dmitriev").get(reverse("documents:detail", args=[signed.pk]))
     assert "PDF готовится" in page.content.decode()
 
+    # The pending page polls a status fragment (no timed refresh), which offers the link once
+    # the worker has stored the PDF.
+    poll = client_of("uo_dmitriev").get(
+        reverse("documents:pdf", args=[signed.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert 'hx-trigger="every 5s"' in poll.content.decode()
+    assert "http-equiv" not in response.content.decode()
+    monkeypatch.undo()
+    tasks.render_signed_pdf.call(signed.pk)
+    ready = (
+        client_of("uo_dmitriev")
+        .get(reverse("documents:pdf", args=[signed.pk]), HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    assert "PDF готов." in ready and "hx-trigger" not in ready
+    assert reverse("documents:pdf", args=[signed.pk]) in ready
+
 
 def test_signing_enqueues_the_render_and_a_failure_is_retried_later(
     django_capture_on_commit_callbacks, monkeypatch

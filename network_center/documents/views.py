@@ -525,6 +525,9 @@ def document_pdf(request, pk):
     )
     root = document.root if document.parent_id else document
     if root.is_signed:
+        if request.headers.get("HX-Request") == "true":
+            # The pending page polls here: the status fragment, with the link once it is ready.
+            return render(request, "documents/_pdf_status.html", {"document": root})
         if not root.pdf:
             # The worker renders it after signing (and retries a failure); a GET never writes.
             return render(request, "documents/pdf_pending.html", {"document": root})
