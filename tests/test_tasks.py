@@ -21,7 +21,7 @@ def _failing(*args, **kwargs):
 
 
 def test_a_failed_render_leaves_the_signature_and_a_pending_page_that_writes_nothing(
-    client_of, django_capture_on_commit_callbacks, monkeypatch
+    client_of, django_capture_on_commit_callbacks, monkeypatch, django_assert_num_queries
 ):
     monkeypatch.setattr(pdf, "render_document_pdf", _failing)
     signed = sign(new_draft(), django_capture_on_commit_callbacks)
@@ -29,7 +29,11 @@ def test_a_failed_render_leaves_the_signature_and_a_pending_page_that_writes_not
     assert signed.is_signed and signed.number and not signed.pdf
 
     events = DocumentEvent.objects.filter(document=signed).count()
-    response = client_of("uo_dmitriev").get(reverse("documents:pdf", args=[signed.pk]))
+    client = client_of("uo_dmitriev")
+    client.get(reverse("home"))  # the session is warm
+    # session, user, memberships (access), the document in scope, unread notifications (nav)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("documents:pdf", args=[signed.pk]))
     assert response.status_code == 200
     assert "PDF готовится" in response.content.decode()
     signed.refresh_from_db()
