@@ -53,6 +53,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -192,9 +193,17 @@ def log_in(logins):
         HASH_SESSION_KEY,
         SESSION_KEY,
         get_user_model,
+        load_backend,
     )
+    from django.contrib.auth.backends import ModelBackend
     from django.contrib.sessions.backends.db import SessionStore
 
+    # The backend the login form records: the project's model backend.
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if isinstance(load_backend(path), ModelBackend)
+    )
     users = get_user_model().objects.in_bulk(logins, field_name="username")
     missing = sorted(set(logins) - set(users))
     if missing:
@@ -203,7 +212,7 @@ def log_in(logins):
     for login, user in users.items():
         session = SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys[login] = session.session_key
@@ -314,16 +323,28 @@ def stop(server):
 
 
 class Client:
-    """One client over one HTTP/1.1 connection, reopened when the server closes it."""
+    """One client over one HTTP/1.1 connection, reopened when the server closes it. Like a
+    browser, it keeps the cookies the server sets (the CSRF cookie) and sends them back."""
 
     def __init__(self, port, cookie=None):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.headers = {"Cookie": cookie} if cookie else {}
+        self.cookies = SimpleCookie(cookie or "")
+        self.headers = {}
+        self._update_header()
+
+    def _update_header(self):
+        if self.cookies:
+            self.headers["Cookie"] = "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())
 
     def get(self, path):
         self.connection.request("GET", path, headers=self.headers)
         response = self.connection.getresponse()
         body = response.read()
+        set_cookies = response.headers.get_all("Set-Cookie") or []
+        for header in set_cookies:
+            self.cookies.load(header)
+        if set_cookies:
+            self._update_header()
         return response, body
 
     def close(self):

@@ -158,12 +158,28 @@ TASKS = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rendered pages are cached under the version of the data (schools.caching): a cached page is
+# never older than the data, so the cache may be each process's own memory. PAGE_CACHE_SECONDS
+# only bounds how long an unused page takes memory; 0 turns the page cache off.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("DJANGO_CACHE_MAX_ENTRIES", 3000)},
+    }
+}
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# The data-version trigger runs at commit (PostgreSQL), so it locks its row only for a moment.
+CONTENT_VERSION_DEFERRED = True
+
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username+IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, with the user's row remembered per version of the data.
+    "schools.backends.CachedModelBackend",
 ]
+# Database sessions that read the data's version in the same query (schools.sessions).
+SESSION_ENGINE = "schools.sessions"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,6 +11,7 @@ from django.views import defaults
 from network_center.centers.models import Center
 from network_center.documents.models import LegalDocument
 from schools.access import Role, get_access
+from schools.caching import cached_page
 from schools.models import (
     Membership,
     Municipality,
@@ -59,6 +60,7 @@ def municipality_summaries(user):
 
 
 @login_required
+@cached_page
 def home(request):
     access = get_access(request.user)
     memberships = list(

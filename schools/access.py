@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from .caching import remember
 from .models import Membership
 
 Role = Membership.Role
@@ -116,20 +117,26 @@ _CACHE_ATTR = "_network_center_access"
 
 
 def get_access(user) -> Access:
-    """The user's access, computed once per request (one query for the memberships)."""
+    """The user's access: one query for the memberships, once per request and version of the
+    data (``schools.caching.remember``)."""
     if user is None or not user.is_authenticated:
         return Access(user_id=None)
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user=user).values_list(
-        "role", "organisation_id", "organisation__municipality_id", "organisation__region_id"
-    )
-    access = Access(
-        user_id=user.pk,
-        is_superuser=user.is_superuser,
-        grants=[Grant(*row) for row in rows],
-    )
+
+    def load():
+        rows = Membership.objects.filter(user=user).values_list(
+            "role", "organisation_id", "organisation__municipality_id", "organisation__region_id"
+        )
+        return Access(
+            user_id=user.pk,
+            is_superuser=user.is_superuser,
+            grants=[Grant(*row) for row in rows],
+        )
+
+    # Memberships and the superuser flag are rows of the data: remembered per its version.
+    access = remember(("access", user.pk, user.is_superuser), load)
     setattr(user, _CACHE_ATTR, access)
     return access
 

@@ -9,7 +9,15 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Membership, Municipality, Organisation, Person, Region, SchoolStatus
+from .models import (
+    ContentVersion,
+    Membership,
+    Municipality,
+    Organisation,
+    Person,
+    Region,
+    SchoolStatus,
+)
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -133,3 +141,10 @@ class MembershipAdmin(HistoryAdmin):
     list_select_related = ["user", "organisation"]
     search_fields = ["user__username", "organisation__short_name"]
     autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(ContentVersion)
+class ContentVersionAdmin(ViewOnlyAdmin):
+    """The data's version, kept by database triggers (``schools.caching``): shown, never set."""
+
+    list_display = ["n"]

@@ -424,3 +424,25 @@ class Membership(models.Model):
             raise ValidationError(
                 {"organisation": _("Эта роль не может принадлежать организации такого вида.")}
             )
+
+
+class ContentVersion(models.Model):
+    """The number of committed transactions that changed the product's data: one row.
+
+    Database triggers on every table of the product (``schools.caching.install_triggers``, run
+    after each ``migrate``) add one to ``n`` when a transaction that wrote a row commits, however
+    it wrote it — a service, the admin, a bulk ``update()``, the shell. Rendered pages are cached
+    under a key that holds ``n`` (``schools.caching.cached_page``), so a page served from the
+    cache is the page that would be rendered now. ``txid`` lets the trigger count a transaction
+    once, however many rows it wrote."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    n = models.BigIntegerField(_("версия данных"), default=0)
+    txid = models.BigIntegerField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("версия данных")
+        verbose_name_plural = _("версия данных")
+
+    def __str__(self):
+        return str(self.n)

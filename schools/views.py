@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
+from .caching import cached_page
 from .filters import SchoolFilter
 from .forms import OrganisationForm
 from .models import Membership, Organisation, Person, current_statuses
@@ -27,6 +28,7 @@ def get_school_for_user(user, pk):
 
 
 @login_required
+@cached_page
 def school_list(request):
     queryset = (
         Organisation.objects.visible_to(request.user)
@@ -50,6 +52,7 @@ def school_list(request):
 
 
 @login_required
+@cached_page
 def school_detail(request, pk):
     school = get_school_for_user(request.user, pk)
     statuses = list(school.statuses.all())

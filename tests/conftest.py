@@ -43,6 +43,13 @@ def _empty_cache():
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """Pages rendered every time (``schools.caching`` off): for the pinned query counts, which
+    measure what rendering a page costs, not what serving it from the cache costs."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def user_of(db):
     def get(username):
         return get_user_model().objects.get(username=username)

@@ -515,6 +515,7 @@ def add_members(center, director, n=20, *, sign=True, start=0):
         document_services.sign_document(order, actor=director, password=DEMO_PASSWORD)
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
@@ -535,6 +536,7 @@ def test_center_list_query_count(persona, expected, center, director, client_of)
     assert count_queries(client, url) == expected
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize("persona", ["uo_dmitriev", "director_sosh2", "school_b", "admin"])
 def test_center_detail_query_count(persona, center, director, client_of):
     client = client_of(persona)
@@ -549,6 +551,7 @@ def test_center_detail_query_count(persona, center, director, client_of):
     assert count_queries(client, url) == 10
 
 
+@pytest.mark.usefixtures("page_cache_off")
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [

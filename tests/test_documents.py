@@ -20,6 +20,7 @@ from network_center.documents.body import build_tree, parse_body_text
 from network_center.documents.models import (
     DocumentEvent,
     DocumentPoint,
+    DocumentReader,
     LegalDocument,
     SignedDocumentError,
 )
@@ -400,6 +401,7 @@ def test_the_journal_exports_xlsx_with_the_filters_of_the_page(client_of):
     assert {row[2] for row in rows[1:]} == {"312"}
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_journal_and_detail_query_counts_do_not_grow(client_of):
     client = client_of("uo_dmitriev")
     order = LegalDocument.objects.get(number="1-139/1")
@@ -470,11 +472,19 @@ def test_a_stored_pdf_is_served_after_one_access_check(client_of, django_assert_
     order = LegalDocument.objects.get(number="1-139/1")
     client = client_of("school_a")
     url = reverse("documents:pdf", args=[order.pk])
-    client.get(url)  # the session is warm
-    # session, user, memberships (access), the document within the user's scope
     with django_assert_num_queries(4):
+        # session (+ the data's version), user, memberships (access), the document within the
+        # user's scope
         response = client.get(url)
     assert b"".join(response.streaming_content) == order.pdf.open("rb").read()
+    # The same user again, nothing changed: the session's query alone, the access check
+    # remembered for this version of the data.
+    with django_assert_num_queries(1):
+        response = client.get(url)
+    assert b"".join(response.streaming_content) == order.pdf.open("rb").read()
+    # Once the school may no longer read it, the next request is refused.
+    DocumentReader.objects.filter(document=order).delete()
+    assert client.get(url).status_code == 404
 
 
 def test_behind_nginx_the_web_server_sends_the_stored_pdf(client_of, settings):

@@ -760,6 +760,7 @@ def _add_lines(revision, n):
         line.responsible.set(hub.people.all()[:2])
 
 
+@pytest.mark.usefixtures("page_cache_off")
 def test_plan_page_costs_the_same_queries_with_10_and_150_lines(client_of):
     from django.core.cache import cache
 

@@ -13,7 +13,7 @@ from schools.services import create_login, create_person, grant_role, record_sch
 
 from .conftest import SCHOOL_A
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 
 def count_queries(client, url):

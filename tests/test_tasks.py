@@ -30,9 +30,10 @@ def test_a_failed_render_leaves_the_signature_and_a_pending_page_that_writes_not
 
     events = DocumentEvent.objects.filter(document=signed).count()
     client = client_of("uo_dmitriev")
-    client.get(reverse("home"))  # the session is warm
-    # session, user, memberships (access), the document in scope, unread notifications (nav)
-    with django_assert_num_queries(5):
+    client.get(reverse("home"))  # the user and their access are remembered for this version
+    # session (+ the data's version), the document in scope for the stored file (none yet),
+    # the document again for the pending page, unread notifications (nav)
+    with django_assert_num_queries(4):
         response = client.get(reverse("documents:pdf", args=[signed.pk]))
     assert response.status_code == 200
     assert "PDF готовится" in response.content.decode()

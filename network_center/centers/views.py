@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from network_center.documents.models import LegalDocument
 from schools.access import get_access
+from schools.caching import cached_page
 from schools.models import Municipality, Organisation
 from schools.permissions import can, require
 
@@ -178,6 +179,7 @@ def split_compositions(center):
 
 
 @login_required
+@cached_page
 def center_list(request):
     visible = Center.objects.visible_to(request.user)
     today = timezone.localdate()
@@ -216,6 +218,7 @@ def center_list(request):
 
 
 @login_required
+@cached_page
 def center_detail(request, pk):
     center = get_center_for_user(request.user, pk)
     participations = list(
@@ -461,6 +464,7 @@ def after_group_change(request, center):
 
 
 @login_required
+@cached_page
 def working_group(request, pk):
     center = get_center_for_user(request.user, pk)
     return render_working_group(request, center)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schools.caching import cached_page, remember
 from schools.permissions import can, require
 
 from . import services
@@ -97,6 +98,7 @@ def _journal_queryset(request):
 
 
 @login_required
+@cached_page
 def document_list(request):
     journal = _journal_queryset(request)
     page = Paginator(journal.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -116,6 +118,7 @@ def document_list(request):
 
 
 @login_required
+@cached_page
 def journal_export(request):
     """The registration journal as XLSX, with the filters of the page."""
     from openpyxl import Workbook
@@ -196,6 +199,7 @@ def document_create(request):
 
 
 @login_required
+@cached_page
 def document_detail(request, pk):
     document = get_document_for_user(request.user, pk)
     from .pdf import render_document_html
@@ -503,23 +507,48 @@ def document_register(request, pk):
 PDF_FIELDS = ("pk", "parent_id", "state", "kind", "number", "date", "pdf", "pdf_sha256")
 
 
-def stored_file_response(fieldfile, download_name: str, content_type: str):
+def stored_file_response(storage, name: str, download_name: str, content_type: str):
     """The stored bytes as an attachment. With ``DOCUMENTS_X_ACCEL_REDIRECT`` set (nginx in
     front, the storage folder as an ``internal`` location), the web server sends the file and
     the application only checks access; otherwise the file is streamed from the storage API."""
     prefix = settings.DOCUMENTS_X_ACCEL_REDIRECT
     if prefix:
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(fieldfile.name)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     else:
-        response = FileResponse(fieldfile.open("rb"), content_type=content_type)
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     response["Content-Disposition"] = _attachment(download_name)
     return response
 
 
+def _stored_pdf(user, pk):
+    """What serving a visible signed document's stored PDF needs — ``(file name in storage,
+    download name, SHA-256)`` — or ``None`` (not visible, not signed, not stored yet)."""
+    document = LegalDocument.objects.visible_to(user).only(*PDF_FIELDS).filter(pk=pk).first()
+    if document is None:
+        return None
+    root = document.root if document.parent_id else document
+    if not (root.is_signed and root.pdf):
+        return None
+    return (root.pdf.name, root.download_name, root.pdf_sha256)
+
+
 @login_required
 def document_pdf(request, pk):
-    """A signed document's stored PDF, byte for byte; a draft's PDF rendered with «ПРОЕКТ»."""
+    """A signed document's stored PDF, byte for byte; a draft's PDF rendered with «ПРОЕКТ».
+
+    The stored PDF is the most requested file of the product; its access check is remembered
+    per user and version of the data, so that a request for it reads only the session."""
+    if request.headers.get("HX-Request") != "true":
+        stored = remember(
+            ("stored-pdf", request.user.pk, pk), lambda: _stored_pdf(request.user, pk)
+        )
+        if stored is not None:
+            name, download_name, sha256 = stored
+            storage = LegalDocument._meta.get_field("pdf").storage
+            response = stored_file_response(storage, name, download_name, "application/pdf")
+            response["X-Content-SHA256"] = sha256
+            return response
     document = get_object_or_404(
         LegalDocument.objects.visible_to(request.user).only(*PDF_FIELDS), pk=pk
     )
@@ -531,7 +560,9 @@ def document_pdf(request, pk):
         if not root.pdf:
             # The worker renders it after signing (and retries a failure); a GET never writes.
             return render(request, "documents/pdf_pending.html", {"document": root})
-        response = stored_file_response(root.pdf, root.download_name, "application/pdf")
+        response = stored_file_response(
+            root.pdf.storage, root.pdf.name, root.download_name, "application/pdf"
+        )
         response["X-Content-SHA256"] = root.pdf_sha256
         return response
     from .pdf import render_document_pdf

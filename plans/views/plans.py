@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from network_center.centers.models import Center
+from schools.caching import cached_page
 from schools.form_errors import add_service_error
 from schools.models import Organisation, Person
 from schools.permissions import can, require
@@ -34,6 +35,7 @@ S = Revision.State
 
 
 @login_required
+@cached_page
 def plan_list(request):
     plans = (
         Plan.objects.visible_to(request.user)
@@ -219,6 +221,7 @@ def _plan_rows(request, revision, participants: set[int]):
 
 
 @login_required
+@cached_page
 def plan_detail(request, pk):
     plan = get_plan_for_user(request.user, pk)
     revisions = list(plan.revisions.order_by("-number"))

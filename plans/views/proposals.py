@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from schools.caching import cached_page
 from schools.form_errors import add_service_error
 from schools.permissions import require
 
@@ -26,6 +27,7 @@ DECISIONS = {
 
 
 @login_required
+@cached_page
 def proposal_list(request):
     proposals = (
         Proposal.objects.visible_to(request.user)
@@ -87,6 +89,7 @@ def _detail(request, proposal, decision_form=None):
 
 
 @login_required
+@cached_page
 def proposal_detail(request, pk):
     return _detail(request, get_proposal_for_user(request.user, pk))
 

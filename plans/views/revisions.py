@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from network_center.documents.views import _attachment
+from schools.caching import cached_page
 from schools.permissions import require
 
 from .. import exports, printing, services, workflow
@@ -40,6 +41,7 @@ def revision_transition(request, pk, name):
 
 
 @login_required
+@cached_page
 def revision_export(request, pk):
     """Any revision as XLSX: every field of its lines, with the agreement sheet."""
     revision = get_revision_for_user(request.user, pk)
@@ -52,6 +54,7 @@ def revision_export(request, pk):
 
 
 @login_required
+@cached_page
 def revision_pdf(request, pk):
     """A revision as PDF: the stored approved document when there is one; otherwise the plan
     as it stands, rendered on request and marked «ПРОЕКТ» on every page."""
@@ -68,6 +71,7 @@ def revision_pdf(request, pk):
 
 
 @login_required
+@cached_page
 def revision_compare(request, pk):
     """Lines added, removed and changed (field by field) between two revisions of a plan."""
     plan = get_plan_for_user(request.user, pk)
