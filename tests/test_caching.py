@@ -173,3 +173,18 @@ def test_on_postgresql_a_transaction_counts_once_when_it_commits(settings):
     finally:
         settings.CONTENT_VERSION_DEFERRED = False
         install_triggers()
+
+
+def test_every_page_carries_the_content_security_policy(client_of, settings):
+    from csp.utils import build_policy
+
+    client = client_of("uo_dmitriev")
+    expected = build_policy()
+    assert "script-src 'self'" in expected and "unsafe-inline" not in expected
+    warm(client, reverse("home"))
+    served, _ = get(client, reverse("home"))
+    assert served["X-Page-Cache"] == "hit"
+    assert served["Content-Security-Policy"] == expected
+    # A changed policy is built again, not the one remembered by the process.
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get(reverse("home"))["Content-Security-Policy"] == "default-src 'none'"
