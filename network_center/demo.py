@@ -10,12 +10,15 @@ names; everyone else is fictional.
 
 import functools
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from network_center.centers.demo import load_centers
+from network_center.documents import services as document_services
+from network_center.documents.models import SigningRight
 from plans.demo import load_plans
 from schools.models import Membership, Municipality, Organisation, Region, SchoolStatus
 from schools.services import create_login, create_person, grant_role, record_school_status
@@ -137,6 +140,8 @@ def load_demo() -> None:
     _load_kupino(novosibirsk, kupino)
     _load_region(kursk, novosibirsk)
     _load_admin()
+    _grant_signing_rights(dmitriev, "uo_dmitriev")
+    _grant_signing_rights(kupino, "uo_kupino")
     load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
     load_plans(password=DEMO_PASSWORD)
 
@@ -332,6 +337,27 @@ def _load_dmitriev(region, municipality):
 
 
 def _load_kupino(region, municipality):
+    # The district's network rests on a resolution of its administration (SPEC §1).
+    administration = _org(
+        Kind.ADMINISTRATION,
+        region,
+        municipality,
+        "Администрация Купинского района",
+        "Администрация Купинского района Новосибирской области",
+        name_genitive="администрации Купинского района Новосибирской области",
+        letterhead="АДМИНИСТРАЦИЯ КУПИНСКОГО РАЙОНА\nНОВОСИБИРСКОЙ ОБЛАСТИ",
+        address="632735, Новосибирская область, г. Купино, ул. Железнодорожная, д. 4",
+    )
+    _set_head(
+        administration,
+        create_person(
+            administration,
+            last_name="Шубников",
+            first_name="Виталий",
+            patronymic="Николаевич",
+            position="Глава Купинского района",
+        ),
+    )
     department = _org(
         Kind.DEPARTMENT,
         region,
@@ -435,6 +461,31 @@ def _load_kupino(region, municipality):
         patronymic="Игоревна",
         position="Главный специалист",
     )
+
+
+# Since when the demo's heads sign for their organisations: before the oldest act of the demo
+# (Dmitriev's order of 22.05.2017).
+HEADS_SINCE = date(2015, 1, 1)
+
+
+def _grant_signing_rights(municipality, department_login):
+    """Every head of an organisation of the municipality signs for it — recorded by the
+    department, as its specialist would in the UI."""
+    actor = get_user_model().objects.get(username=department_login)
+    heads = Organisation.objects.filter(municipality=municipality, head__isnull=False)
+    for organisation in heads.select_related("head"):
+        if SigningRight.objects.filter(
+            organisation=organisation, person=organisation.head
+        ).exists():
+            continue
+        document_services.grant_signing_right(
+            organisation,
+            actor=actor,
+            person=organisation.head,
+            kind=SigningRight.Kind.HEAD,
+            position=organisation.head.position,
+            valid_from=HEADS_SINCE,
+        )
 
 
 def _load_region(kursk, novosibirsk):

@@ -122,7 +122,6 @@ def load_plans(*, password):
         return
 
     head = _user("head_center")
-    uo = _user("uo_dmitriev")
     hub = center.hub
     participants = [p.school for p in center.participations.select_related("school")]
     responsible = {
@@ -162,7 +161,8 @@ def load_plans(*, password):
             decision=Visa.Decision.AGREED if n else Visa.Decision.AGREED_WITH_REMARKS,
             remarks="" if n else "Просим провести мастер-класс ОГЭ до весенних каникул.",
         )
-    services.approve(revision, actor=uo, password=password)
+    # The department's head signs the approving order: only she holds its right to sign.
+    services.approve(revision, actor=_user("chief_dmitriev"), password=password)
 
     # 2026/2027: a copy of last year's plan, shifted by a year, with this year's proposals.
     current = services.create_plan(center, 2026, actor=head, copy_from=revision)

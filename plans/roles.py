@@ -6,7 +6,9 @@ What each of them may do is decided elsewhere, from these facts: the transition 
 """
 
 from network_center.centers.models import Center
+from network_center.documents.models import signing_organisations
 from schools.access import Role, get_access
+from schools.models import Organisation
 
 
 def is_center_head(user, center: Center) -> bool:
@@ -25,10 +27,16 @@ def is_hub_director(user, center: Center) -> bool:
 
 
 def is_approver(user, center: Center) -> bool:
-    """The center's plan approver: the department (the default) or the hub director."""
+    """The center's plan approver: the department (the default) or the hub director — and,
+    of them, only whoever holds today the right to sign for the approving organisation (its
+    head, an acting head): the approval is signed."""
+    signs_for = signing_organisations(user)
     if center.plan_approver == Center.Approver.HUB_DIRECTOR:
-        return is_hub_director(user, center)
-    return is_department(user, center)
+        return is_hub_director(user, center) and center.hub_id in signs_for
+    return is_department(user, center) and any(
+        kind == Organisation.Kind.DEPARTMENT and municipality_id == center.municipality_id
+        for kind, municipality_id in signs_for.values()
+    )
 
 
 def manages_plan(user, center: Center) -> bool:

@@ -92,9 +92,11 @@ class Organisation(models.Model):
 
     class Kind(models.TextChoices):
         REGIONAL_BODY = "regional_body", _("Региональный орган управления образованием")
+        ADMINISTRATION = "administration", _("Администрация муниципального образования")
         DEPARTMENT = "department", _("Управление образования")
         METHODOLOGICAL_OFFICE = "methodological_office", _("Методический кабинет (РМК)")
         SCHOOL = "school", _("Общеобразовательная организация")
+        OTHER = "other", _("Иной орган или организация")
 
     kind = models.CharField(_("вид"), max_length=32, choices=Kind.choices)
     region = models.ForeignKey(

@@ -14,7 +14,7 @@ def _department_draft():
     from django.contrib.auth import get_user_model
 
     from network_center.documents import services as services
-    from network_center.documents.models import LegalDocument
+    from network_center.documents.models import LegalDocument, SigningRight
     from schools.models import Organisation
 
     uo = get_user_model().objects.get(username="uo_dmitriev")
@@ -26,8 +26,7 @@ def _department_draft():
             actor=uo,
             kind="order",
             heading="О проведении муниципального семинара",
-            signatory=department.head,
-            signatory_position="Начальник Управления",
+            signing_right=SigningRight.objects.default_for(department),
         )
         services.add_point(draft, actor=uo, text="Провести семинар 10.12.2026.")
     return draft
@@ -112,6 +111,7 @@ SEES_DRAFT = dict(uo_dmitriev=200, rmk_dmitriev=200, region=200, admin=200)
 # Changing a department draft: its drafters; the observer sees but may not.
 EDITS_DRAFT = dict(uo_dmitriev=200, rmk_dmitriev=200, region=403, admin=200)
 EDITS_KUPINO_DRAFT = dict(uo_kupino=200, region=403, admin=200)
+REGISTERS_DRAFT = dict(uo_dmitriev=200, rmk_dmitriev=403, region=403, admin=200)
 
 
 def redirecting(codes):
@@ -375,12 +375,15 @@ DOCUMENT_MATRIX = {
             label="signed act is refused",
         ),
     ],
+    # The issuer's registrars: the department (not its methodologists) for the department's
+    # and the administration's acts; who signed on paper and what came into force are asserted
+    # in test_signing_rights.
     "documents:register": [
-        Case("documents:register", expect(404, **EDITS_DRAFT), args=("dmitriev_draft",)),
+        Case("documents:register", expect(404, **REGISTERS_DRAFT), args=("dmitriev_draft",)),
         Case("documents:register", expect(404, **EDITS_KUPINO_DRAFT), args=("kupino_draft",)),
         Case(
             "documents:register",
-            expect(404, **EDITS_DRAFT),
+            expect(404, **REGISTERS_DRAFT),
             method="post",
             args=("dmitriev_draft",),
             data={"number": ""},

@@ -242,11 +242,13 @@ PLAN_MATRIX = {
         ),
         Case(
             "plans:transition",
-            expect(404, **refused(SEES, ("uo_dmitriev", "admin"), ok=302)),
+            # The department's specialist may not: only its head (chief_dmitriev, tested in
+            # test_signing_rights) holds the right to sign the approving order.
+            expect(404, **refused(SEES, ("admin",), ok=302)),
             method="post",
             args=("revision_2026", "t_approve"),
             data={"password": "demo12345"},
-            label="approve by the department only",
+            label="approve by the department's signatory only",
             # Not every school has agreed: the approver is told so, nothing is approved.
             state=REVISION_2026,
         ),

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
-from network_center.documents.models import DocumentEvent, LegalDocument
+from network_center.documents.models import DocumentEvent, LegalDocument, SigningRight
 from plans.models import Line, Plan, Proposal, ProposalEvent, Revision, Transition
 
 pytestmark = pytest.mark.django_db
@@ -152,8 +152,7 @@ def drafts(user_of):
         actor=uo,
         kind="order",
         heading="О проведении муниципального семинара",
-        signatory=department.head,
-        signatory_position="Начальник Управления",
+        signing_right=SigningRight.objects.default_for(department),
     )
     services.add_point(draft, actor=uo, text="Провести семинар 10.12.2026.")
     center = Center.objects.get(hub__short_name=HUB)

@@ -152,7 +152,8 @@ def test_a_proposal_becomes_part_of_the_approved_plan_in_the_browser(page, live_
         coordinator = Membership.objects.get(organisation=visa.school, role="coordinator").user
         services.give_visa(revision, visa.school, actor=coordinator, decision="agreed")
 
-    login(page, live_server, "uo_dmitriev")
+    # The department's head: she alone signs the approving order.
+    login(page, live_server, "chief_dmitriev")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.click("summary:has-text('Утвердить')")
     page.fill("#p-approve", "demo12345")

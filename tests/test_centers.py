@@ -17,7 +17,7 @@ from network_center.centers.models import Center, Composition, Member, Participa
 from network_center.centers.services import centers as center_services
 from network_center.centers.services import working_group as wg_services
 from network_center.documents import services as document_services
-from network_center.documents.models import LegalDocument
+from network_center.documents.models import LegalDocument, SigningRight
 from schools.models import Organisation, Person
 from schools.services import create_person
 
@@ -395,8 +395,7 @@ def test_the_department_closes_a_center_by_a_signed_act(center, client_of, user_
         actor=uo,
         kind=LegalDocument.Kind.ORDER,
         heading="О прекращении деятельности центра сетевого взаимодействия",
-        signatory=department.head,
-        signatory_position="Начальник Управления",
+        signing_right=SigningRight.objects.default_for(department),
     )
     document_services.add_point(act, actor=uo, text="Прекратить деятельность центра.")
     document_services.register_paper_document(

@@ -23,6 +23,7 @@ from network_center.documents.models import (
     DocumentReader,
     LegalDocument,
     SignedDocumentError,
+    SigningRight,
 )
 from schools.models import Organisation
 
@@ -47,8 +48,7 @@ def new_draft(heading="О проведении семинара", points=("Пр�
         kind="order",
         heading=heading,
         preamble="В целях методической поддержки школ",
-        signatory=issuer.head,
-        signatory_position="Начальник Управления",
+        signing_right=SigningRight.objects.default_for(issuer),
     )
     for text in points:
         services.add_point(draft, actor=user("uo_dmitriev"), text=text)
@@ -114,13 +114,32 @@ def test_the_hub_numbers_its_orders_with_its_own_pattern():
     }
 
 
+# The smallest file that has the structure of a PDF (header, object, xref pointer, EOF).
+PDF_SCAN = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n"
+)
+
+
+def pdf_scan(name="scan.pdf"):
+    return SimpleUploadedFile(name, PDF_SCAN, content_type="application/pdf")
+
+
+def head_right(issuer=None):
+    return SigningRight.objects.default_for(issuer or department(), date(2017, 5, 22)).pk
+
+
 def test_a_legacy_number_is_registered_as_entered_and_cannot_repeat(client_of):
     client = client_of("uo_dmitriev")
     draft = new_draft("Об утверждении перечня ШНОР")
-    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 scanned", content_type="application/pdf")
     response = client.post(
         reverse("documents:register", args=[draft.pk]),
-        {"number": "1-139/2", "date": "2017-05-25", "scan": scan},
+        {
+            "number": "1-139/2",
+            "date": "2017-05-25",
+            "signing_right": head_right(),
+            "scan": pdf_scan(),
+        },
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -128,10 +147,14 @@ def test_a_legacy_number_is_registered_as_entered_and_cannot_repeat(client_of):
     assert draft.sequence is None and draft.year == 2017
     assert client.get(reverse("documents:scan", args=[draft.pk])).status_code == 200
     again = new_draft("О другом")
-    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 other", content_type="application/pdf")
     response = client.post(
         reverse("documents:register", args=[again.pk]),
-        {"number": "1-139/1", "date": "2017-06-01", "scan": scan},
+        {
+            "number": "1-139/1",
+            "date": "2017-06-01",
+            "signing_right": head_right(),
+            "scan": pdf_scan(),
+        },
     )
     assert response.status_code == 200
     assert "уже зарегистрирован" in response.content.decode()
@@ -139,14 +162,23 @@ def test_a_legacy_number_is_registered_as_entered_and_cannot_repeat(client_of):
     assert again.is_draft
 
 
-def test_registration_refuses_a_scan_that_is_not_a_pdf_or_image(client_of):
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"MZ\x90\x00",  # a program
+        b"%PDF-1.4 and then anything at all",  # only the first bytes of a PDF
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,  # a PNG signature on nothing
+        b"\xff\xd8\xff\xe0 not a jpeg",
+    ],
+)
+def test_registration_judges_the_scan_by_its_content(client_of, content):
     draft = new_draft()
-    scan = SimpleUploadedFile("scan.exe", b"MZ\x90\x00", content_type="application/octet-stream")
+    scan = SimpleUploadedFile("scan.pdf", content, content_type="application/pdf")
     response = client_of("uo_dmitriev").post(
         reverse("documents:register", args=[draft.pk]),
-        {"number": "77", "date": "2020-01-10", "scan": scan},
+        {"number": "77", "date": "2020-01-10", "signing_right": head_right(), "scan": scan},
     )
-    assert "Приложите скан в формате PDF, JPEG или PNG" in response.content.decode()
+    assert "Файл не читается как PDF, JPEG или PNG" in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_draft
 
@@ -398,7 +430,8 @@ def test_the_journal_exports_xlsx_with_the_filters_of_the_page(client_of):
     assert "1-139/1" in numbers and "312" not in numbers
     kupino = client_of("uo_kupino").get(reverse("documents:export"))
     rows = list(load_workbook(io.BytesIO(kupino.content)).active.iter_rows(values_only=True))
-    assert {row[2] for row in rows[1:]} == {"312"}
+    # The department's order and the administration's resolution it rests on.
+    assert {row[2] for row in rows[1:]} == {"312", "466"}
 
 
 @pytest.mark.usefixtures("page_cache_off")

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from network_center.documents import services as documents
-from network_center.documents.models import DocumentEvent, LegalDocument
+from network_center.documents.models import DocumentEvent, LegalDocument, SigningRight
 from plans.models import Plan, Proposal, ProposalEvent, Revision, Transition
 from schools.history import AppendOnlyError
 
@@ -39,9 +39,9 @@ def signed_document():
     the center it creates, which would hide the refusal of its history)."""
     _uo, draft = _draft()
     head = draft.issuer.head
-    draft.signatory = head
-    draft.signatory_position = "Начальник Управления"
-    draft.save()
+    draft = documents.update_document(
+        draft, actor=_uo, signing_right=SigningRight.objects.default_for(draft.issuer)
+    )
     return documents.sign_document(draft, actor=head.user, password="demo12345")
 
 

@@ -47,7 +47,10 @@ class PlanMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.savepoint = transaction.savepoint()
-        self.users = {u.username: u for u in get_user_model().objects.filter(username__in=PERSONAS)}
+        self.users = {
+            u.username: u
+            for u in get_user_model().objects.filter(username__in=[*PERSONAS, "chief_dmitriev"])
+        }
         self.plan = Plan.objects.get(
             center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»", year=2026
         )
@@ -163,7 +166,8 @@ class PlanMachine(RuleBasedStateMachine):
         if line is not None:
             self.attempt(lambda: services.delete_line(line, actor=self.users[who]))
 
-    @rule(who=st.sampled_from(PERSONAS))
+    # The department's head signs the approving order: she is among those who try.
+    @rule(who=st.sampled_from([*PERSONAS, "chief_dmitriev"]))
     def approve(self, who):
         self.attempt(
             lambda: services.approve(self.latest(), actor=self.users[who], password="demo12345")

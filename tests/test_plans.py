@@ -136,14 +136,15 @@ def test_a_proposal_travels_to_an_approved_plan_with_every_schools_visa(
     revision.refresh_from_db()
     assert revision.state == Revision.State.AGREED
 
-    uo = client_of("uo_dmitriev")
+    # The department's head: the approving order is hers to sign.
+    chief = client_of("chief_dmitriev")
     with django_capture_on_commit_callbacks(execute=True):
-        response = uo.post(
+        response = chief.post(
             reverse("plans:transition", args=[revision.pk, "approve"]),
             {"password": "demo12345"},
         )
     assert response.status_code == 302
-    assert "План утверждён: документ подписан" in uo.get(response.url).content.decode()
+    assert "План утверждён: документ подписан" in chief.get(response.url).content.decode()
     revision.refresh_from_db()
     assert revision.state == Revision.State.APPROVED
     order = revision.approval_document
@@ -345,7 +346,7 @@ def test_amendment_keeps_the_approved_revision_in_force_until_the_new_one_is_app
     services.submit(new, actor=head)
     agree_all(new)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(new, actor=user("uo_dmitriev"), password="demo12345")
+        services.approve(new, actor=user("chief_dmitriev"), password="demo12345")
     approved.refresh_from_db()
     assert approved.state == Revision.State.SUPERSEDED
 
@@ -561,7 +562,7 @@ def test_notifications_reach_exactly_the_people_concerned(django_capture_on_comm
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve(revision, actor=user("uo_dmitriev"), password="demo12345")
+        services.approve(revision, actor=user("chief_dmitriev"), password="demo12345")
     approved = set(
         Notification.objects.filter(text__contains="утверждён").values_list(
             "user__username", flat=True
@@ -673,11 +674,12 @@ def test_two_concurrent_approvals_leave_exactly_one_transition():
     load_demo()
     revision = working()
     agree_all(revision)
-    uo, chief = user("uo_dmitriev"), user("chief_dmitriev")
+    # The head of the department, who alone signs the approving order, clicks twice at once.
+    chief = user("chief_dmitriev")
     results = _run_together(
         [
             lambda: services.approve(
-                Revision.objects.get(pk=revision.pk), actor=uo, password="demo12345"
+                Revision.objects.get(pk=revision.pk), actor=chief, password="demo12345"
             ),
             lambda: services.approve(
                 Revision.objects.get(pk=revision.pk), actor=chief, password="demo12345"
@@ -891,7 +893,7 @@ def test_the_hub_director_approves_with_utverzhdayu_when_the_center_says_so(
     revision = working()
     agree_all(revision)
     with pytest.raises(Exception, match="не доступно"):
-        services.approve(revision, actor=user("uo_dmitriev"), password="demo12345")
+        services.approve(revision, actor=user("chief_dmitriev"), password="demo12345")
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(revision, actor=user("director_sosh2"), password="demo12345")
     revision.refresh_from_db()

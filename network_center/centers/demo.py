@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 
 from network_center.documents import services as document_services
 from network_center.documents.body import parse_body_text
-from network_center.documents.models import LegalDocument
+from network_center.documents.models import LegalDocument, SigningRight
 from schools.models import Organisation, Person
 
 from .models import Center, Member, Participation
@@ -73,8 +73,7 @@ def _dmitriev_center(municipality, *, password):
         "качества образования",
         preamble=preamble,
         place="г. Дмитриев",
-        signatory=department.head,
-        signatory_position="Начальник Управления",
+        signing_right=SigningRight.objects.default_for(department, date(2017, 5, 22)),
     )
     document_services.replace_body(order, parse_body_text(order_body), actor=uo)
     regulation = document_services.create_document(
@@ -133,8 +132,7 @@ def _dmitriev_center(municipality, *, password):
         f"{school_a.head.full_name}, действующих на основании уставов, заключили настоящее "
         "соглашение о нижеследующем.",
         place="г. Дмитриев",
-        signatory=hub.head,
-        signatory_position="Директор",
+        signing_right=SigningRight.objects.default_for(hub),
         closing=f"Школа-участник: {school_a.short_name}, директор {school_a.head.initials_name}",
     )
     document_services.replace_body(
@@ -179,11 +177,69 @@ def _dmitriev_center(municipality, *, password):
     document_services.sign_document(composition.order, actor=director, password=password)
 
 
+def _kupino_resolution(municipality, uo):
+    """The administration's resolution on which Kupino's network rests, entered from its paper
+    original by the department (which registers the administration's acts)."""
+    administration = Organisation.objects.get(
+        municipality=municipality, kind=Organisation.Kind.ADMINISTRATION
+    )
+    resolution = document_services.create_document(
+        administration,
+        actor=uo,
+        kind=Kind.RESOLUTION,
+        heading="Об утверждении Положения о сетевом взаимодействии",
+        preamble="В соответствии с Федеральным законом от 29.12.2012 № 273-ФЗ «Об образовании "
+        "в Российской Федерации», в целях повышения качества образования в школах с низкими "
+        "результатами обучения и школах, функционирующих в неблагоприятных социальных "
+        "условиях, администрация Купинского района Новосибирской области",
+        place="г. Купино",
+        signing_right=SigningRight.objects.default_for(administration, date(2021, 6, 22)),
+    )
+    document_services.replace_body(
+        resolution,
+        parse_body_text(
+            "1. Утвердить Положение о сетевом взаимодействии образовательных организаций "
+            "Купинского района (приложение).\n"
+            "2. Управлению образования администрации Купинского района организовать работу "
+            "центров сетевого взаимодействия.\n"
+            "3. Контроль за исполнением постановления возложить на заместителя главы "
+            "Купинского района.\n"
+        ),
+        actor=uo,
+    )
+    regulation = document_services.create_document(
+        administration,
+        actor=uo,
+        kind=Kind.REGULATION,
+        heading="о сетевом взаимодействии образовательных организаций Купинского района",
+        parent=resolution,
+        approved_by_parent=True,
+    )
+    document_services.replace_body(
+        regulation,
+        parse_body_text(
+            "1. Общие положения\n"
+            "1.1. Настоящее Положение определяет порядок сетевого взаимодействия "
+            "образовательных организаций Купинского района.\n"
+            "1.2. Сетевое взаимодействие организуется через центры на базе школ с высокими "
+            "результатами обучения.\n"
+            "2. Задачи\n"
+            "2.1. Оказание методической помощи школам с низкими результатами обучения.\n"
+            "2.2. Совместное планирование мероприятий.\n"
+        ),
+        actor=uo,
+    )
+    return document_services.register_paper_document(
+        resolution, actor=uo, number="466", on_date=date(2021, 6, 22)
+    )
+
+
 def _kupino_centers(municipality):
     uo = _user("uo_kupino")
     department = Organisation.objects.get(
         municipality=municipality, kind=Organisation.Kind.DEPARTMENT
     )
+    _kupino_resolution(municipality, uo)
     order = document_services.create_document(
         department,
         actor=uo,
@@ -194,8 +250,7 @@ def _kupino_centers(municipality):
         "взаимодействии», в целях повышения качества образования в школах с низкими "
         "результатами обучения и школах, функционирующих в неблагоприятных социальных условиях",
         place="г. Купино",
-        signatory=department.head,
-        signatory_position="Начальник управления образования",
+        signing_right=SigningRight.objects.default_for(department, date(2021, 9, 1)),
     )
     document_services.replace_body(
         order,

@@ -11,10 +11,18 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from schools.admin import ViewOnlyAdmin, ViewOnlyInline
+from schools.admin import HistoryAdmin, ViewOnlyAdmin, ViewOnlyInline
 
 from . import services
-from .models import DocumentEvent, DocumentPoint, DocumentReader, DocumentRelation, LegalDocument
+from .models import (
+    DocumentEvent,
+    DocumentPoint,
+    DocumentReader,
+    DocumentRelation,
+    LegalDocument,
+    SigningFailure,
+    SigningRight,
+)
 
 
 def _is_signed(document) -> bool:
@@ -137,9 +145,13 @@ class LegalDocumentAdmin(admin.ModelAdmin):
     list_select_related = ["issuer", "parent"]
     search_fields = ["number", "heading", "issuer__short_name", "verification_code"]
     date_hierarchy = "date"
-    autocomplete_fields = ["issuer", "signatory", "executor"]
-    raw_id_fields = ["parent", "lost_force_by"]
+    autocomplete_fields = ["issuer", "executor"]
+    raw_id_fields = ["parent", "lost_force_by", "signing_right"]
     readonly_fields = [
+        # Copied from the signing right by the services, never typed.
+        "signatory",
+        "signatory_position",
+        "signatory_acting",
         "state",
         "origin",
         "signed_at",
@@ -249,3 +261,19 @@ class DocumentEventAdmin(ViewOnlyAdmin):
     @admin.display(description=_("действие"), ordering="action")
     def label(self, event):
         return event.label
+
+
+@admin.register(SigningRight)
+class SigningRightAdmin(HistoryAdmin):
+    list_display = ["organisation", "person", "kind", "position", "valid_from", "valid_until"]
+    list_filter = ["kind", "organisation__municipality"]
+    list_select_related = ["organisation", "person"]
+    search_fields = ["person__last_name", "organisation__short_name", "position"]
+    autocomplete_fields = ["organisation", "person"]
+    raw_id_fields = ["basis"]
+
+
+@admin.register(SigningFailure)
+class SigningFailureAdmin(ViewOnlyAdmin):
+    list_display = ["user", "action", "at"]
+    list_filter = ["action"]

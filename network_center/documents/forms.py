@@ -11,7 +11,7 @@ from schools.models import Organisation, Person
 from schools.search import text_search
 
 from .body import parse_body_text
-from .models import DocumentPoint, DocumentRelation, LegalDocument, can_draft_for
+from .models import DocumentPoint, DocumentRelation, LegalDocument, SigningRight, can_draft_for
 
 MAX_SCAN_BYTES = 20 * 1024 * 1024
 
@@ -33,8 +33,21 @@ class _Helper:
         return helper
 
 
-def _people_of(issuer):
-    return Person.objects.filter(organisation=issuer).order_by("last_name")
+def signing_rights_of(issuer, on_date=None, *, keep=None):
+    """The issuer's signing rights in force on ``on_date`` (today), and ``keep`` (the one a draft
+    already names, so that re-saving the form does not drop it silently)."""
+    on_date = on_date or timezone.localdate()
+    rights = SigningRight.objects.filter(organisation=issuer)
+    in_force = rights.in_force(on_date)
+    if keep is not None:
+        in_force = in_force | rights.filter(pk=keep)
+    return in_force.select_related("person").order_by("kind", "-valid_from")
+
+
+class SigningRightChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, right):
+        basis = f"; {right.basis_text}" if right.basis_text else ""
+        return f"{right.printed_position} {right.person.initials_name} ({right.period}{basis})"
 
 
 class DocumentCreateForm(_Helper, forms.ModelForm):
@@ -55,7 +68,26 @@ class DocumentCreateForm(_Helper, forms.ModelForm):
         self.fields["kind"].choices = [
             c for c in LegalDocument.Kind.choices if c[0] != LegalDocument.Kind.LIST
         ]
+        self.fields["kind"].help_text = _(
+            "Администрация издаёт постановления и распоряжения; управление, РМК и школа — приказы."
+        )
         self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        issuer, kind = cleaned.get("issuer"), cleaned.get("kind")
+        if issuer and kind and kind not in LegalDocument.kinds_for_issuer(issuer):
+            acts = ", ".join(
+                str(LegalDocument.Kind(k).label).lower()
+                for k in LegalDocument.kinds_for_issuer(issuer)
+                if k in LegalDocument.ACT_KINDS
+            )
+            self.add_error(
+                "kind",
+                _("%(issuer)s не издаёт такие документы: её акты — %(acts)s.")
+                % {"issuer": issuer.short_name, "acts": acts},
+            )
+        return cleaned
 
 
 class DocumentEditForm(_Helper, forms.ModelForm):
@@ -73,9 +105,7 @@ class DocumentEditForm(_Helper, forms.ModelForm):
             "preamble",
             "operative_word",
             "closing",
-            "signatory",
-            "signatory_position",
-            "signatory_acting",
+            "signing_right",
             "executor",
             "in_force_from",
             "approved_by_parent",
@@ -90,8 +120,22 @@ class DocumentEditForm(_Helper, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         document = self.instance
-        people = _people_of(document.issuer)
-        self.fields["signatory"].queryset = people
+        self.fields["signing_right"] = SigningRightChoiceField(
+            label=_("Подписант"),
+            queryset=signing_rights_of(document.issuer, keep=document.signing_right_id),
+            required=False,
+            help_text=_(
+                "Лица с правом подписи от имени %(issuer)s (руководитель, исполняющие "
+                "обязанности). Права подписи ведёт управление образования."
+            )
+            % {"issuer": document.issuer.short_name_genitive},
+        )
+        self.fields["kind"].choices = [
+            (k.value, k.label)
+            for k in LegalDocument.kinds_for_issuer(
+                document.issuer, appendix=document.parent_id is not None
+            )
+        ]
         self.fields["executor"].queryset = Person.objects.filter(
             organisation__municipality_id=document.issuer.municipality_id
         ).select_related("organisation")
@@ -101,9 +145,7 @@ class DocumentEditForm(_Helper, forms.ModelForm):
                 "place",
                 "preamble",
                 "operative_word",
-                "signatory",
-                "signatory_position",
-                "signatory_acting",
+                "signing_right",
                 "executor",
                 "in_force_from",
             ):
@@ -111,13 +153,6 @@ class DocumentEditForm(_Helper, forms.ModelForm):
         else:
             del self.fields["approved_by_parent"]
         self.helper = self._helper()
-
-    def clean(self):
-        cleaned = super().clean()
-        signatory = cleaned.get("signatory")
-        if signatory and not cleaned.get("signatory_position"):
-            cleaned["signatory_position"] = signatory.position
-        return cleaned
 
     def changes(self):
         return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
@@ -216,14 +251,36 @@ class RegisterForm(_Helper, forms.Form):
         label=_("Дата документа"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    signing_right = SigningRightChoiceField(
+        label=_("Кто подписал на бумаге"),
+        queryset=SigningRight.objects.none(),
+        help_text=_("Из лиц с правом подписи организации; право должно действовать на дату акта."),
+    )
     scan = forms.FileField(
         label=_("Скан бумажного оригинала (PDF, JPEG или PNG)"),
         help_text=_("До 20 МБ."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, document, **kwargs):
         super().__init__(*args, **kwargs)
+        self.document = document
+        self.fields["signing_right"].queryset = (
+            SigningRight.objects.filter(organisation=document.issuer)
+            .select_related("person")
+            .order_by("-valid_from")
+        )
         self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        right, on_date = cleaned.get("signing_right"), cleaned.get("date")
+        if right and on_date and not right.in_force_on(on_date):
+            self.add_error(
+                "signing_right",
+                _("Право подписи «%(right)s» действует %(period)s, а не на %(date)s.")
+                % {"right": right, "period": right.period, "date": f"{on_date:%d.%m.%Y}"},
+            )
+        return cleaned
 
     def clean_date(self):
         value = self.cleaned_data["date"]
@@ -235,15 +292,36 @@ class RegisterForm(_Helper, forms.Form):
         scan = self.cleaned_data["scan"]
         if scan.size > MAX_SCAN_BYTES:
             raise forms.ValidationError(_("Файл больше 20 МБ."))
-        head = scan.read(8)
-        scan.seek(0)
-        if not (
-            head.startswith(b"%PDF")
-            or head.startswith(b"\xff\xd8\xff")
-            or head.startswith(b"\x89PNG")
-        ):
-            raise forms.ValidationError(_("Приложите скан в формате PDF, JPEG или PNG."))
+        if not scan_is_readable(scan):
+            raise forms.ValidationError(
+                _("Файл не читается как PDF, JPEG или PNG: приложите скан бумажного оригинала.")
+            )
         return scan
+
+
+def scan_is_readable(upload) -> bool:
+    """Judged by content, not by name or first bytes: a PDF must have the structure of one
+    (header, cross-reference, end-of-file marker), an image must decode."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if data.startswith(b"%PDF-"):
+        tail = data[-2048:]
+        return b"%%EOF" in tail and b"startxref" in tail and b"obj" in data
+    if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
+        from io import BytesIO
+
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(BytesIO(data)) as image:
+                image.verify()
+            with Image.open(BytesIO(data)) as image:
+                image.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            return False
+        return image.format in {"JPEG", "PNG"}
+    return False
 
 
 class RelationForm(forms.Form):

@@ -12,7 +12,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -92,12 +92,20 @@ class LegalDocument(models.Model):
 
     class Origin(models.TextChoices):
         ELECTRONIC = "electronic", _("Подписан в системе простой электронной подписью")
-        PAPER = "paper", _("Зарегистрирован с бумажного оригинала")
+        PAPER = "paper", _("Зарегистрирован по бумажному оригиналу")
 
     STATE_BADGE = {State.DRAFT: "secondary", State.SIGNED: "success"}
 
     # Kinds that are administrative acts with an operative word and points.
     ACT_KINDS = {Kind.ORDER, Kind.RESOLUTION, Kind.DIRECTIVE}
+    # Which administrative acts each kind of issuer issues: an administration resolves and
+    # directs (постановления, распоряжения); a department, an office or a school orders
+    # (приказы). Other kinds (agreements, plans, regulations, reports) fit any issuer.
+    ISSUER_ACTS = {
+        Organisation.Kind.ADMINISTRATION: {Kind.RESOLUTION, Kind.DIRECTIVE},
+        Organisation.Kind.REGIONAL_BODY: {Kind.ORDER, Kind.DIRECTIVE},
+    }
+    DEFAULT_ISSUER_ACTS = {Kind.ORDER}
     # The printed title word (реквизит 10) of each kind.
     TITLES = {
         Kind.ORDER: "ПРИКАЗ",
@@ -230,6 +238,16 @@ class LegalDocument(models.Model):
         ),
     )
     signatory_acting = models.BooleanField(_("исполняющий обязанности"), default=False)
+    # Who may sign is data (``SigningRight``): the signatory, the printed position and «И.о.»
+    # above are copied from the right chosen here, never typed.
+    signing_right = models.ForeignKey(
+        "SigningRight",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("право подписи"),
+    )
     executor = models.ForeignKey(
         Person,
         on_delete=models.PROTECT,
@@ -341,6 +359,14 @@ class LegalDocument(models.Model):
         if self.is_signed:
             raise SignedDocumentError(_("Подписанный документ удалить нельзя."))
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def kinds_for_issuer(cls, issuer, *, appendix=False):
+        """The kinds a document of ``issuer`` may have (an appendix: anything but an act)."""
+        if appendix:
+            return [k for k in cls.Kind if k not in cls.ACT_KINDS]
+        acts = cls.ISSUER_ACTS.get(issuer.kind, cls.DEFAULT_ISSUER_ACTS)
+        return [k for k in cls.Kind if k not in cls.ACT_KINDS or k in acts]
 
     # --- derived requisites -------------------------------------------------------------------
     @property
@@ -649,6 +675,134 @@ class DocumentEvent(AppendOnlyModel):
         return self.ACTIONS.get(self.action, self.action)
 
 
+class SigningRightQuerySet(models.QuerySet):
+    def in_force(self, on_date):
+        """Rights valid on ``on_date`` (both ends of the period included)."""
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on_date)).filter(
+            valid_from__lte=on_date
+        )
+
+    def held_by(self, user):
+        return self.filter(person__user_id=user.pk) if user.pk else self.none()
+
+    def visible_to(self, user):
+        return self.filter(organisation__in=Organisation.objects.visible_to(user))
+
+    def default_for(self, organisation, on_date=None):
+        """Who signs a new act of ``organisation`` unless the drafter chooses otherwise: the
+        head's right in force, else an acting head's, else nobody."""
+        from django.utils import timezone
+
+        return (
+            self.filter(organisation=organisation)
+            .in_force(on_date or timezone.localdate())
+            .select_related("person")
+            .order_by(models.Case(models.When(kind="head", then=0), default=1), "-valid_from")
+            .first()
+        )
+
+
+class SigningRight(models.Model):
+    """Who may sign for an organisation: its head, or an acting head for a period («И.о.»),
+    with the act that appointed them. A document's signatory is chosen among the rights of its
+    issuer in force on the date of signing (or, for a paper act, on the paper's date); the
+    position printed is the one recorded here."""
+
+    class Kind(models.TextChoices):
+        HEAD = "head", _("Руководитель")
+        ACTING = "acting", _("Исполняющий обязанности руководителя")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="signing_rights",
+        verbose_name=_("организация"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="signing_rights", verbose_name=_("лицо")
+    )
+    kind = models.CharField(_("основание подписи"), max_length=16, choices=Kind.choices)
+    position = models.CharField(
+        _("должность, как печатается"),
+        max_length=200,
+        help_text=_(
+            "«Начальник Управления», «Глава Купинского района»; для исполняющего обязанности — "
+            "в родительном падеже: «начальника Управления» (напечатается «И.о. начальника "
+            "Управления»)."
+        ),
+    )
+    valid_from = models.DateField(_("действует с"))
+    valid_until = models.DateField(_("действует по"), null=True, blank=True)
+    basis = models.ForeignKey(
+        LegalDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("акт о назначении"),
+    )
+    basis_text = models.CharField(
+        _("акт о назначении (реквизиты)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Если акта нет в системе: «распоряжение от 01.09.2026 № 45-к»."),
+    )
+    history = HistoricalRecords()
+
+    objects = SigningRightQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("право подписи")
+        verbose_name_plural = _("права подписи")
+        ordering = ["organisation__short_name", "-valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="signing_right_period_ordered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.printed_position} {self.person.initials_name}"
+
+    @property
+    def is_acting(self):
+        return self.kind == self.Kind.ACTING
+
+    @property
+    def printed_position(self):
+        if self.is_acting and not self.position.lower().startswith("и.о."):
+            return f"И.о. {self.position}"
+        return self.position
+
+    @property
+    def period(self):
+        until = f" по {self.valid_until:%d.%m.%Y}" if self.valid_until else ""
+        return f"с {self.valid_from:%d.%m.%Y}{until}"
+
+    def in_force_on(self, on_date):
+        return self.valid_from <= on_date and (
+            self.valid_until is None or on_date <= self.valid_until
+        )
+
+
+class SigningFailure(models.Model):
+    """A wrong password given to sign (or approve by signing): too many of them within the
+    login lockout's cool-off lock that user out of that signing action."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("неверный пароль подписи")
+        verbose_name_plural = _("неверные пароли подписи")
+        indexes = [models.Index(fields=["user", "action", "at"], name="signing_failure_idx")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.action} {self.at:%d.%m.%Y %H:%M}"
+
+
 def can_draft_for(user, organisation) -> bool:
     """Who prepares documents of an organisation (used by the rules module and the forms)."""
     access = get_access(user)
@@ -660,3 +814,34 @@ def can_draft_for(user, organisation) -> bool:
     return organisation.municipality_id in access.municipality_ids(
         Role.DEPARTMENT, Role.METHODOLOGIST
     )
+
+
+def can_register_for(user, organisation) -> bool:
+    """Who registers an act the organisation signed on paper: the department for its own acts
+    and those of the other bodies of its municipality (the administration's), a school's
+    director for the school's. Neither a methodologist nor a center head."""
+    access = get_access(user)
+    if access.is_superuser:
+        return True
+    if organisation.kind == Organisation.Kind.SCHOOL:
+        return organisation.pk in access.organisation_ids(Role.HUB_DIRECTOR)
+    return organisation.municipality_id in access.municipality_ids(Role.DEPARTMENT)
+
+
+def signing_organisations(user, on_date=None) -> dict[int, tuple[str, int | None]]:
+    """The organisations the user holds a signing right of on ``on_date`` (today): id → (kind,
+    municipality id); one query per request."""
+    from django.utils import timezone
+
+    on_date = on_date or timezone.localdate()
+    if not user.is_authenticated:
+        return {}
+    cache = user.__dict__.setdefault("_signing_organisations", {})
+    if on_date not in cache:
+        cache[on_date] = {
+            org_id: (kind, municipality_id)
+            for org_id, kind, municipality_id in SigningRight.objects.held_by(user)
+            .in_force(on_date)
+            .values_list("organisation_id", "organisation__kind", "organisation__municipality_id")
+        }
+    return cache[on_date]

@@ -5,8 +5,9 @@ about documents the user can already see. The services check the same conditions
 """
 
 import rules
+from django.utils import timezone
 
-from .models import can_draft_for
+from .models import can_draft_for, can_register_for
 
 
 @rules.predicate
@@ -26,13 +27,21 @@ def is_root(user, document):
 
 @rules.predicate
 def is_signatory(user, document):
+    """The act names a signing right of its issuer, in force today, held by this user."""
+    right = document.signing_right if document is not None and document.signing_right_id else None
     return (
-        document is not None
-        and document.signatory_id is not None
-        and document.signatory.user_id == user.pk
+        right is not None
+        and right.organisation_id == document.issuer_id
+        and right.person.user_id == user.pk
+        and right.in_force_on(timezone.localdate())
     )
+
+
+@rules.predicate
+def may_register_for_issuer(user, document):
+    return document is not None and can_register_for(user, document.issuer)
 
 
 rules.add_perm("documents.change_document", may_draft_for_issuer & is_draft)
 rules.add_perm("documents.sign_document", is_draft & is_root & is_signatory)
-rules.add_perm("documents.register_document", may_draft_for_issuer & is_draft & is_root)
+rules.add_perm("documents.register_document", may_register_for_issuer & is_draft & is_root)

@@ -7,12 +7,14 @@ signature has committed, and stored with its SHA-256; it is never re-rendered.
 """
 
 import logging
+import re
 from datetime import date as date_cls
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, ProtectedError
+from django.db.models import F, Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +29,10 @@ from .models import (
     DocumentReader,
     DocumentRelation,
     LegalDocument,
+    SigningFailure,
+    SigningRight,
     can_draft_for,
+    can_register_for,
     new_verification_code,
     sha256_of,
 )
@@ -51,9 +56,7 @@ EDITABLE_FIELDS = {
     "operative_word",
     "closing",
     "place",
-    "signatory",
-    "signatory_position",
-    "signatory_acting",
+    "signing_right",
     "executor",
     "in_force_from",
     "approved_by_parent",
@@ -82,6 +85,40 @@ def _guard_draft(document):
         raise DocumentError(_("Документ подписан: его нельзя изменить. Подготовьте новый акт."))
 
 
+def _check_kind(issuer, kind, *, appendix):
+    if kind not in LegalDocument.kinds_for_issuer(issuer, appendix=appendix):
+        label = LegalDocument.Kind(kind).label
+        if appendix:
+            raise DocumentError(
+                _("%(kind)s не может быть приложением: это самостоятельный акт.") % {"kind": label}
+            )
+        allowed = ", ".join(
+            str(LegalDocument.Kind(k).label).lower()
+            for k in LegalDocument.kinds_for_issuer(issuer)
+            if k in LegalDocument.ACT_KINDS
+        )
+        raise DocumentError(
+            _("%(issuer)s не издаёт документ вида «%(kind)s»: её акты — %(allowed)s.")
+            % {"issuer": issuer.short_name, "kind": label, "allowed": allowed}
+        )
+
+
+def _apply_signing_right(fields, issuer):
+    """The signatory, the printed position and «И.о.» come from the chosen signing right of
+    the issuer — never typed."""
+    if "signing_right" not in fields:
+        return
+    right = fields["signing_right"]
+    if right is not None and right.organisation_id != issuer.pk:
+        raise DocumentError(
+            _("Подписать документ может только лицо с правом подписи от имени %(issuer)s.")
+            % {"issuer": issuer.short_name_genitive}
+        )
+    fields["signatory"] = right.person if right else None
+    fields["signatory_position"] = right.position if right else ""
+    fields["signatory_acting"] = right.is_acting if right else False
+
+
 def _touch(document):
     """Bump the root's version so that concurrent editors of the whole document notice."""
     root = document.root
@@ -106,8 +143,8 @@ def create_document(
         parent = LegalDocument.objects.select_for_update().get(pk=parent.pk)
         issuer = parent.issuer
         appendix_number = (parent.appendices.aggregate(n=Max("appendix_number"))["n"] or 0) + 1
-    if not fields.get("place") and issuer.municipality_id and parent is None:
-        fields["place"] = issuer.municipality.center_town
+    _check_kind(issuer, kind, appendix=parent is not None)
+    _apply_signing_right(fields, issuer)
     document = _by(
         LegalDocument(
             issuer=issuer,
@@ -137,6 +174,9 @@ def update_document(document: LegalDocument, *, actor, version: int | None = Non
         raise DocumentError(f"Unknown fields: {sorted(unknown)}")
     locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
     _guard_draft(locked)
+    if "kind" in fields:
+        _check_kind(locked.issuer, fields["kind"], appendix=locked.parent_id is not None)
+    _apply_signing_right(fields, locked.issuer)
     if version is not None and locked.version != version:
         raise EditConflict(
             _(
@@ -336,6 +376,93 @@ def remove_relation(relation: DocumentRelation, *, actor) -> None:
     )
 
 
+# --- signing rights ----------------------------------------------------------------------------
+
+
+def can_manage_signing_rights(user, organisation) -> bool:
+    """The department keeps who may sign for the organisations of its municipality; nobody
+    grants a right to sign for their own organisation to themselves."""
+    from schools.access import Role, get_access
+
+    access = get_access(user)
+    return access.is_superuser or (
+        organisation.municipality_id is not None
+        and organisation.municipality_id in access.municipality_ids(Role.DEPARTMENT)
+    )
+
+
+@transaction.atomic
+def grant_signing_right(
+    organisation: Organisation,
+    *,
+    actor,
+    person,
+    kind: str,
+    position: str,
+    valid_from: date_cls,
+    valid_until: date_cls | None = None,
+    basis: LegalDocument | None = None,
+    basis_text: str = "",
+) -> SigningRight:
+    """Record that ``person`` may sign for ``organisation`` over a period: as its head, or as
+    acting head («И.о.») on the basis of an appointing act."""
+    if not can_manage_signing_rights(actor, organisation):
+        raise PermissionDenied(_("Права подписи ведёт управление образования."))
+    if person.organisation_id != organisation.pk:
+        raise DocumentError(
+            _("%(person)s — сотрудник другой организации.") % {"person": person.full_name}
+        )
+    position = position.strip()
+    if not position:
+        raise DocumentError(_("Укажите должность, как её печатать в подписи."))
+    if valid_until is not None and valid_until < valid_from:
+        raise DocumentError(_("Окончание права подписи раньше его начала."))
+    if kind == SigningRight.Kind.ACTING and not (basis or basis_text.strip()):
+        raise DocumentError(_("Укажите акт о возложении обязанностей."))
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if kind == SigningRight.Kind.HEAD:
+        overlapping = SigningRight.objects.filter(
+            organisation=organisation, kind=SigningRight.Kind.HEAD
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from))
+        if valid_until is not None:
+            overlapping = overlapping.filter(valid_from__lte=valid_until)
+        if overlapping.exists():
+            raise DocumentError(
+                _(
+                    "У организации уже есть руководитель с правом подписи на этот период: "
+                    "сначала укажите, по какое число действует его право."
+                )
+            )
+    right = _by(
+        SigningRight(
+            organisation=organisation,
+            person=person,
+            kind=kind,
+            position=position,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            basis=basis,
+            basis_text=basis_text.strip(),
+        ),
+        actor,
+    )
+    right.save()
+    return right
+
+
+@transaction.atomic
+def end_signing_right(right: SigningRight, *, actor, last_day: date_cls) -> SigningRight:
+    """The right ends after ``last_day`` (the acts it signed stay signed)."""
+    if not can_manage_signing_rights(actor, right.organisation):
+        raise PermissionDenied(_("Права подписи ведёт управление образования."))
+    locked = SigningRight.objects.select_for_update().get(pk=right.pk)
+    if last_day < locked.valid_from:
+        raise DocumentError(_("Окончание права подписи раньше его начала."))
+    locked.valid_until = last_day
+    _by(locked, actor).save(update_fields=["valid_until"])
+    return locked
+
+
 # --- readers --------------------------------------------------------------------------------
 
 
@@ -383,7 +510,62 @@ def _all_parts(document):
     return parts
 
 
-def _seal(document, *, actor, origin, number, sequence, on_date, scan_name=None):
+def _check_signing_right(document, on_date, *, actor=None):
+    """The act's signatory holds a right to sign for its issuer on ``on_date``; signed in the
+    system, the signatory is the actor."""
+    right = document.signing_right
+    if right is None:
+        raise DocumentError(
+            _("Выберите подписанта среди лиц с правом подписи от имени %(issuer)s.")
+            % {"issuer": document.issuer.short_name_genitive}
+        )
+    if right.organisation_id != document.issuer_id:
+        raise DocumentError(
+            _("Подписать документ может только лицо с правом подписи от имени %(issuer)s.")
+            % {"issuer": document.issuer.short_name_genitive}
+        )
+    if not right.in_force_on(on_date):
+        raise DocumentError(
+            _("Право подписи «%(right)s» действует %(period)s: на %(date)s его нет.")
+            % {"right": right, "period": right.period, "date": f"{on_date:%d.%m.%Y}"}
+        )
+    if actor is not None and right.person.user_id != actor.pk:
+        raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
+    return right
+
+
+def confirm_password(actor, password: str, *, action: str, not_done: str = "") -> None:
+    """The simple electronic signature: the signatory's own password, with the login's lockout
+    policy (``AXES_FAILURE_LIMIT`` wrong passwords within ``AXES_COOLOFF_TIME`` lock this
+    signing action of this user until the cool-off has passed). PBKDF2 is slow by design: call
+    this before taking any lock."""
+    limit = settings.AXES_FAILURE_LIMIT
+    cooloff = settings.AXES_COOLOFF_TIME
+    now = timezone.now()
+    recent = SigningFailure.objects.filter(user=actor, action=action, at__gte=now - cooloff)
+    times = list(recent.order_by("-at").values_list("at", flat=True)[:limit])
+    if len(times) >= limit:
+        until = timezone.localtime(times[0] + cooloff)
+        raise DocumentError(
+            _(
+                "Слишком много неверных паролей подряд: подписание заблокировано до %(time)s. "
+                "Если пароль забыт, обратитесь к администратору."
+            )
+            % {"time": f"{until:%H:%M}"}
+        )
+    if not password or not actor.check_password(password):
+        SigningFailure.objects.create(user=actor, action=action)
+        left = limit - len(times) - 1
+        raise DocumentError(
+            _("Неверный пароль: документ не подписан. Осталось попыток: %(left)s.") % {"left": left}
+            if left
+            else _("Неверный пароль: подписание заблокировано на %(minutes)s мин.")
+            % {"minutes": int(cooloff.total_seconds() // 60)}
+        )
+    recent.delete()
+
+
+def _seal(document, *, actor, origin, number, sequence, on_date, right, scan_name=None):
     """Make the root and its appendices signed, in one transaction (caller holds the locks)."""
     now = timezone.now()
     parts = _all_parts(document)
@@ -401,7 +583,22 @@ def _seal(document, *, actor, origin, number, sequence, on_date, scan_name=None)
             part.date = on_date
             part.year = on_date.year
             part.verification_code = new_verification_code()
-            fields += ["number", "sequence", "date", "year", "verification_code"]
+            # What is printed is the signing right as it stands at signing.
+            part.signing_right = right
+            part.signatory = right.person
+            part.signatory_position = right.position
+            part.signatory_acting = right.is_acting
+            fields += [
+                "number",
+                "sequence",
+                "date",
+                "year",
+                "verification_code",
+                "signing_right",
+                "signatory",
+                "signatory_position",
+                "signatory_acting",
+            ]
             if part.in_force_from is None:
                 part.in_force_from = on_date
                 fields.append("in_force_from")
@@ -425,21 +622,32 @@ def _seal(document, *, actor, origin, number, sequence, on_date, scan_name=None)
     document_signed.send(LegalDocument, document=document, on_date=on_date, actor=actor)
 
 
+SIGN_ACTION = "sign_document"
+
+
 def sign_document(document: LegalDocument, *, actor, password: str) -> LegalDocument:
-    """Sign with a simple electronic signature (63-ФЗ): the signatory confirms with their password.
+    """Sign with a simple electronic signature (63-ФЗ): the signatory, who holds the issuer's
+    signing right in force today, confirms with their own password.
 
     The registration number is the next in the issuer's year, under a lock on the issuer, so two
     signatures at once never get the same number; the unique constraint backs this up.
     """
     _check_signable(document)
-    signatory = document.signatory
-    if signatory is None or not (document.signatory_position or signatory.position):
-        raise DocumentError(_("Укажите подписанта и его должность."))
-    if signatory.user_id != actor.pk:
-        raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
-    if not password or not actor.check_password(password):
-        raise DocumentError(_("Неверный пароль: документ не подписан."))
+    _check_signing_right(document, timezone.localdate(), actor=actor)
+    confirm_password(actor, password, action=SIGN_ACTION)
     return seal_with_signature(document, actor=actor)
+
+
+def _next_sequence(issuer_id, year):
+    """The next number of the issuer's series: past every number already taken, electronic or
+    paper (a paper act registered under a number of the series takes its place in it)."""
+    last = (
+        LegalDocument.objects.filter(issuer_id=issuer_id, year=year).aggregate(m=Max("sequence"))[
+            "m"
+        ]
+        or 0
+    )
+    return last + 1
 
 
 def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
@@ -447,22 +655,26 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
     (``sign_document``, plan approval): PBKDF2 is slow by design and must not run while the
     caller holds row locks."""
     _check_signable(document)
-    if document.signatory is None or document.signatory.user_id != actor.pk:
-        raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
-    signatory = document.signatory
+    _check_signing_right(document, timezone.localdate(), actor=actor)
     with transaction.atomic():
-        Organisation.objects.select_for_update().get(pk=document.issuer_id)
-        locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        issuer = Organisation.objects.select_for_update().get(pk=document.issuer_id)
+        locked = (
+            LegalDocument.objects.select_for_update()
+            .select_related("signing_right__person")
+            .get(pk=document.pk)
+        )
         _check_signable(locked)
         today = timezone.localdate()
-        last = (
-            LegalDocument.objects.filter(issuer_id=locked.issuer_id, year=today.year).aggregate(
-                m=Max("sequence")
-            )["m"]
-            or 0
+        right = _check_signing_right(locked, today, actor=actor)
+        sequence = _next_sequence(locked.issuer_id, today.year)
+        taken = set(
+            LegalDocument.objects.filter(issuer_id=issuer.pk, year=today.year).values_list(
+                "number", flat=True
+            )
         )
-        sequence = last + 1
-        issuer = locked.issuer
+        # A legacy paper number outside the series may still look like one of it.
+        while issuer.format_number(sequence) in taken:
+            sequence += 1
         try:
             with transaction.atomic():
                 _seal(
@@ -472,6 +684,7 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
                     number=issuer.format_number(sequence),
                     sequence=sequence,
                     on_date=today,
+                    right=right,
                 )
         except IntegrityError as exc:
             raise DocumentError(
@@ -482,28 +695,96 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
             "signed",
             actor,
             number=locked.number,
-            signatory=signatory.full_name,
+            signatory=right.person.full_name,
+            position=right.printed_position,
             code=locked.verification_code,
         )
         transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
     return locked
 
 
-def register_paper_document(
-    document: LegalDocument, *, actor, number: str, on_date: date_cls, scan=None
-) -> LegalDocument:
-    """Register an act already signed on paper, under its own (possibly legacy) number.
+def series_sequence(issuer: Organisation, number: str) -> int | None:
+    """The place of ``number`` in the issuer's series («1-{n}» → «1-12» is 12), or None when
+    the number is not of the series."""
+    pattern = re.escape(issuer.number_pattern).replace(re.escape("{n}"), r"(\d+)")
+    match = re.fullmatch(pattern, number)
+    return int(match.group(1)) if match else None
 
-    The product renders an electronic copy with a verification code; it never imitates the
-    paper signature.
+
+def _check_paper_place(locked, number, sequence, on_date):
+    """A paper act of the series keeps the order of the journal: not dated before an act with
+    a smaller number, nor after one with a larger number, of the same issuer and year."""
+    same_year = LegalDocument.objects.filter(
+        issuer_id=locked.issuer_id, year=on_date.year, parent=None
+    ).exclude(pk=locked.pk)
+    if LegalDocument.objects.filter(
+        issuer_id=locked.issuer_id, year=on_date.year, number=number
+    ).exists() or (sequence is not None and same_year.filter(sequence=sequence).exists()):
+        raise DocumentError(
+            _("Номер %(number)s за %(year)s год у этой организации уже зарегистрирован.")
+            % {"number": number, "year": on_date.year}
+        )
+    if sequence is None:
+        return
+    before = same_year.filter(sequence__lt=sequence, date__gt=on_date).order_by("-date").first()
+    if before is not None:
+        raise DocumentError(
+            _(
+                "Дата %(date)s раньше даты акта с меньшим номером (№ %(other)s от %(other_date)s): "
+                "задним числом регистрировать нельзя."
+            )
+            % {
+                "date": f"{on_date:%d.%m.%Y}",
+                "other": before.number,
+                "other_date": f"{before.date:%d.%m.%Y}",
+            }
+        )
+    after = same_year.filter(sequence__gt=sequence, date__lt=on_date).order_by("date").first()
+    if after is not None:
+        raise DocumentError(
+            _(
+                "Дата %(date)s позже даты акта с большим номером (№ %(other)s от %(other_date)s): "
+                "проверьте номер и дату."
+            )
+            % {
+                "date": f"{on_date:%d.%m.%Y}",
+                "other": after.number,
+                "other_date": f"{after.date:%d.%m.%Y}",
+            }
+        )
+
+
+def register_paper_document(
+    document: LegalDocument,
+    *,
+    actor,
+    number: str,
+    on_date: date_cls,
+    signing_right: SigningRight | None = None,
+    scan=None,
+) -> LegalDocument:
+    """Register an act already signed on paper, under its paper number and date.
+
+    Only the issuer's registrars may (``can_register_for``). The paper's signatory is chosen
+    among the issuer's signing rights in force on the paper's date. A number of the issuer's
+    series takes its place in it — the electronic numbering continues after the largest — and
+    must keep the journal's order of dates. The product renders an electronic copy with a
+    verification code; it never imitates the paper signature.
     """
     _check_signable(document)
-    _guard_drafter(document, actor)
+    if not can_register_for(actor, document.issuer):
+        raise PermissionDenied(
+            _("Регистрировать бумажные акты %(issuer)s вам не поручено.")
+            % {"issuer": document.issuer.short_name_genitive}
+        )
     number = number.strip()
     if not number:
         raise DocumentError(_("Укажите регистрационный номер."))
     if on_date > timezone.localdate():
         raise DocumentError(_("Дата документа не может быть в будущем."))
+    if signing_right is not None:
+        document.signing_right = signing_right
+    _check_signing_right(document, on_date)
     # The scan is written to storage before the transaction: no file I/O under the row lock.
     # If the registration is refused, the stored file is removed again.
     scan_name = None
@@ -512,15 +793,13 @@ def register_paper_document(
         scan_name = field.storage.save(field.generate_filename(document, scan.name), scan)
     try:
         with transaction.atomic():
+            issuer = Organisation.objects.select_for_update().get(pk=document.issuer_id)
             locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
             _check_signable(locked)
-            if LegalDocument.objects.filter(
-                issuer_id=locked.issuer_id, year=on_date.year, number=number
-            ).exists():
-                raise DocumentError(
-                    _("Номер %(number)s за %(year)s год у этой организации уже зарегистрирован.")
-                    % {"number": number, "year": on_date.year}
-                )
+            locked.signing_right = document.signing_right
+            right = _check_signing_right(locked, on_date)
+            sequence = series_sequence(issuer, number)
+            _check_paper_place(locked, number, sequence, on_date)
             try:
                 with transaction.atomic():
                     _seal(
@@ -528,13 +807,22 @@ def register_paper_document(
                         actor=actor,
                         origin=LegalDocument.Origin.PAPER,
                         number=number,
-                        sequence=None,
+                        sequence=sequence,
                         on_date=on_date,
+                        right=right,
                         scan_name=scan_name,
                     )
             except IntegrityError as exc:
                 raise DocumentError(_("Этот номер уже зарегистрирован.")) from exc
-            _event(locked, "registered", actor, number=number, has_scan=bool(scan))
+            _event(
+                locked,
+                "registered",
+                actor,
+                number=number,
+                signatory=right.person.full_name,
+                position=right.printed_position,
+                has_scan=bool(scan),
+            )
             transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
         return locked
     except BaseException:

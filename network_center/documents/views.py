@@ -38,7 +38,7 @@ from .forms import (
     VerifyUploadForm,
     draftable_issuers,
 )
-from .models import DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument
+from .models import DocumentEvent, DocumentPoint, DocumentRelation, LegalDocument, SigningRight
 
 PAGE_SIZE = 25
 # «7K3M-9QXD-2HFA» (models.documents.new_verification_code); anything else is not looked up.
@@ -49,7 +49,12 @@ def get_document_for_user(user, pk):
     """Load a document the user may see, or 404 — the same answer as for one that does not
     exist."""
     queryset = LegalDocument.objects.visible_to(user).select_related(
-        "issuer__municipality", "signatory", "executor", "parent__issuer", "signed_by"
+        "issuer__municipality",
+        "signatory",
+        "signing_right__person",
+        "executor",
+        "parent__issuer",
+        "signed_by",
     )
     return get_object_or_404(queryset, pk=pk)
 
@@ -187,8 +192,8 @@ def document_create(request):
                 heading=data["heading"],
                 place=data["place"],
                 preamble=data["preamble"],
-                signatory=data["issuer"].head,
-                signatory_position=data["issuer"].head.position if data["issuer"].head else "",
+                # The issuer's head by default, when a right of the head is in force.
+                signing_right=SigningRight.objects.default_for(data["issuer"]),
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
@@ -483,9 +488,12 @@ def document_register(request, pk):
         request.user,
         "documents.register_document",
         document,
-        _("Зарегистрировать можно только проект своей организации."),
+        _(
+            "Регистрировать бумажные акты этой организации может управление образования "
+            "(акты школы — её директор)."
+        ),
     )
-    form = RegisterForm(request.POST or None, request.FILES or None)
+    form = RegisterForm(request.POST or None, request.FILES or None, document=document)
     if request.method == "POST" and form.is_valid():
         try:
             services.register_paper_document(
@@ -493,6 +501,7 @@ def document_register(request, pk):
                 actor=request.user,
                 number=form.cleaned_data["number"],
                 on_date=form.cleaned_data["date"],
+                signing_right=form.cleaned_data["signing_right"],
                 scan=form.cleaned_data["scan"],
             )
         except ValidationError as exc:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from network_center.centers.models import Center
 from network_center.documents import services as document_services
-from network_center.documents.models import LegalDocument
+from network_center.documents.models import LegalDocument, SigningRight
+from schools.models import Organisation
 from schools.permissions import can
 
 from .. import notify, printing, workflow
@@ -103,9 +104,14 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
     itself with «УТВЕРЖДАЮ» when the hub director approves. The revision is frozen, and the
     revision in force before it is superseded."""
     REVISION.check_who("approve", actor, revision)
-    # PBKDF2 is slow by design: checked before anything is locked.
-    if not password or not actor.check_password(password):
-        raise PlanError({"password": _("Неверный пароль: план не утверждён.")})
+    approving_right(revision.plan.center, actor)
+    # PBKDF2 is slow by design: checked before anything is locked, with the login's lockout.
+    try:
+        document_services.confirm_password(
+            actor, password, action=APPROVE_ACTION, not_done=_("план не утверждён")
+        )
+    except document_services.DocumentError as exc:
+        raise PlanError({"password": exc.messages[0]}) from exc
     with transaction.atomic():
         revision = lock_revision(revision)
         rule = REVISION.check("approve", actor, revision)
@@ -133,35 +139,74 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
     return revision
 
 
+APPROVE_ACTION = "approve_plan"
+
+
+def approving_organisation(center: Center):
+    """Who approves the center's plans: the hub (its director, «УТВЕРЖДАЮ») or the department of
+    the center's municipality (its head, by order)."""
+    if center.plan_approver == Center.Approver.HUB_DIRECTOR:
+        return center.hub
+    return (
+        Organisation.objects.filter(
+            municipality_id=center.municipality_id, kind=Organisation.Kind.DEPARTMENT
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def approving_right(center: Center, actor) -> SigningRight:
+    """The actor's right to sign for the approving organisation, in force today, or a refusal:
+    a plan is approved only by the person entitled to sign for the approver."""
+    organisation = approving_organisation(center)
+    right = (
+        SigningRight.objects.held_by(actor)
+        .in_force(timezone.localdate())
+        .filter(organisation=organisation)
+        .select_related("person", "organisation")
+        .order_by("kind")
+        .first()
+        if organisation is not None
+        else None
+    )
+    if right is None:
+        raise PlanError(
+            _(
+                "Утвердить план может только лицо с правом подписи от имени %(organisation)s "
+                "(руководитель или исполняющий его обязанности)."
+            )
+            % {"organisation": organisation.short_name_genitive if organisation else "—"}
+        )
+    return right
+
+
 def _approval_document(revision: Revision, actor) -> LegalDocument:
-    """The unsigned document that approves ``revision``, in the words of ``plans.printing``."""
+    """The unsigned document that approves ``revision``, in the words of ``plans.printing``,
+    signed by the actor's right to sign for the approver."""
     center = revision.plan.center
-    person = getattr(actor, "person", None)
-    if person is None:
-        raise PlanError(_("У вашей учётной записи нет карточки сотрудника: подписать нельзя."))
+    right = approving_right(center, actor)
     table = printing.plan_print_table(revision)
     sheet = printing.agreement_sheet(revision)
     if center.plan_approver == Center.Approver.HUB_DIRECTOR:
         return document_services.create_document(
-            center.hub,
+            right.organisation,
             actor=actor,
             kind=LegalDocument.Kind.PLAN,
             heading=printing.plan_heading(revision),
-            signatory=person,
-            signatory_position=person.position,
+            signing_right=right,
             approval_by_signature=True,
             table=table,
             agreement_sheet=sheet,
         )
-    department = person.organisation
+    department = right.organisation
     order = document_services.create_document(
         department,
         actor=actor,
         kind=LegalDocument.Kind.ORDER,
         heading=printing.approval_order_heading(revision),
         preamble=printing.APPROVAL_PREAMBLE,
-        signatory=person,
-        signatory_position=person.position,
+        signing_right=right,
         executor=center.head,
     )
     document_services.replace_body(order, printing.approval_order_points(revision), actor=actor)

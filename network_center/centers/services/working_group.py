@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from network_center.documents import services as document_services
 from network_center.documents.body import ParsedPoint
-from network_center.documents.models import DocumentRelation, LegalDocument
+from network_center.documents.models import DocumentRelation, LegalDocument, SigningRight
 from schools.history import recorded_by as by
 from schools.models import Organisation, Person
 from schools.services import create_person
@@ -208,8 +208,8 @@ def sync_composition_order(composition: Composition, *, actor) -> LegalDocument:
             kind=LegalDocument.Kind.ORDER,
             heading=heading,
             preamble=preamble,
-            signatory=hub.head,
-            signatory_position=hub.head.position if hub.head else "",
+            # Only the hub's director (or acting director) signs the composition order.
+            signing_right=SigningRight.objects.default_for(hub),
             executor=center.head,
         )
         document_services.create_document(
