@@ -408,6 +408,8 @@ def grant_signing_right(
     acting head («И.о.») on the basis of an appointing act."""
     if not can_manage_signing_rights(actor, organisation):
         raise PermissionDenied(_("Права подписи ведёт управление образования."))
+    if person.user_id is not None and person.user_id == actor.pk:
+        raise PermissionDenied(_("Право подписи нельзя предоставить самому себе."))
     if person.organisation_id != organisation.pk:
         raise DocumentError(
             _("%(person)s — сотрудник другой организации.") % {"person": person.full_name}
