@@ -373,7 +373,8 @@ def test_an_appendix_is_numbered_and_marked_to_its_parent(client_of):
     assert response.status_code == 302
     appendix = draft.appendices.get()
     assert appendix.appendix_number == 1
-    assert appendix.appendix_mark().startswith("Приложение 1 к приказу Управления образования")
+    # The only appendix is not numbered (ГОСТ Р 7.0.97-2025).
+    assert appendix.appendix_mark().startswith("Приложение к приказу Управления образования")
     assert appendix.approval_stamp()[0] == "УТВЕРЖДЕНО"
     assert appendix.points.count() == 2
 

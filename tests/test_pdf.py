@@ -120,6 +120,8 @@ def order(issuer, head, executor):
         parent=order,
         appendix_number=1,
         approved_by_parent=True,
+        # As the order words it: «(Приложение 1)».
+        appendix_label="Приложение 1",
     )
     create_points(regulation, parse_body_text(regulation_body))
     return order

@@ -73,6 +73,8 @@ def _dmitriev_center(municipality, *, password):
         "качества образования",
         preamble=preamble,
         place="г. Дмитриев",
+        # The paper original prints «от 22 мая 2017 г.».
+        date_style=LegalDocument.DateStyle.WORDS,
         signing_right=SigningRight.objects.default_for(department, date(2017, 5, 22)),
     )
     document_services.replace_body(order, parse_body_text(order_body), actor=uo)
@@ -83,6 +85,8 @@ def _dmitriev_center(municipality, *, password):
         heading=regulation_heading,
         parent=order,
         approved_by_parent=True,
+        # The order calls it «(Приложение 1)», numbered though it is the only one.
+        appendix_label="Приложение 1",
     )
     document_services.replace_body(regulation, parse_body_text(regulation_body), actor=uo)
     document_services.register_paper_document(

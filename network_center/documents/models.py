@@ -94,6 +94,10 @@ class LegalDocument(models.Model):
         ELECTRONIC = "electronic", _("Подписан в системе простой электронной подписью")
         PAPER = "paper", _("Зарегистрирован по бумажному оригиналу")
 
+    class DateStyle(models.TextChoices):
+        NUMERIC = "numeric", _("22.06.2021")
+        WORDS = "words", _("22 мая 2017 г.")
+
     STATE_BADGE = {State.DRAFT: "secondary", State.SIGNED: "success"}
 
     # Kinds that are administrative acts with an operative word and points.
@@ -184,6 +188,13 @@ class LegalDocument(models.Model):
     sequence = models.PositiveIntegerField(_("порядковый номер в году"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("год регистрации"), null=True, blank=True)
     date = models.DateField(_("дата"), null=True, blank=True)
+    date_style = models.CharField(
+        _("форма даты"),
+        max_length=8,
+        choices=DateStyle.choices,
+        default=DateStyle.NUMERIC,
+        help_text=_("Как дата напечатана в акте: «22.06.2021» или «22 мая 2017 г.»."),
+    )
     place = models.CharField(
         _("место издания"), max_length=100, blank=True, help_text=_("«г. Дмитриев»")
     )
@@ -256,6 +267,24 @@ class LegalDocument(models.Model):
         related_name="+",
         verbose_name=_("исполнитель"),
         help_text=_("Отметка об исполнителе внизу последней страницы."),
+    )
+    executor_mark = models.CharField(
+        _("отметка об исполнителе"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Внизу слева последней страницы, по строкам: «Н.И. Карпенко» и «8 (38358) 2-12-34». "
+            "Пусто — по карточке исполнителя."
+        ),
+    )
+    appendix_label = models.CharField(
+        _("обозначение приложения"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Если в акте иначе, чем по ГОСТ: «Приложение 1», «Приложение № 2». Пусто — "
+            "«Приложение» для единственного, «Приложение N» при нескольких."
+        ),
     )
     # Validity.
     in_force_from = models.DateField(_("вступает в силу"), null=True, blank=True)
@@ -437,15 +466,24 @@ class LegalDocument(models.Model):
             return f"{kind}_{number}_от_{self.date:%d.%m.%Y}.pdf"
         return f"{kind}_проект_{self.pk}.pdf"
 
-    def appendix_mark(self):
-        """«Приложение 1 к приказу Управления образования … от 22.05.2017 № 1-139/1»."""
+    def appendix_mark(self, *, sole: bool | None = None):
+        """«Приложение к постановлению администрации … от 22.06.2021 № 466» (ГОСТ Р 7.0.97-2025:
+        a single appendix is not numbered), «Приложение 2 к приказу …» when the act has
+        several; ``appendix_label`` when the act words it otherwise. ``sole``: whether the
+        parent has one appendix (asked of the database when not given)."""
         if not self.parent_id:
             return ""
         parent = self.parent
-        number = f" {self.appendix_number}" if self.appendix_number else ""
+        if sole is None:
+            sole = not type(self).objects.filter(parent_id=parent.pk).exclude(pk=self.pk).exists()
+        label = self.appendix_label.strip() or (
+            "Приложение"
+            if sole or not self.appendix_number
+            else f"Приложение {self.appendix_number}"
+        )
         date = f"{parent.date:%d.%m.%Y}" if parent.date else "__.__.____"
         return (
-            f"Приложение{number} к {self.DATIVE[parent.kind]} {parent.issuer.short_name_genitive}"
+            f"{label} к {self.DATIVE[parent.kind]} {parent.issuer.short_name_genitive}"
             f" от {date} № {parent.display_number}"
         )
 

@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import functools
-from collections import namedtuple
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
 
 from django.db.models import F
@@ -115,8 +115,17 @@ def document_context(document: LegalDocument, *, preview: bool = False) -> dict:
     # A document is signed as a whole: appendices follow the state of the document passed in.
     is_draft = document.is_draft
     sheets = [_sheet(document, points, is_root=True, is_draft=is_draft, preview=preview)]
+    siblings = Counter(a.parent_id for a in appendices)
     sheets += [
-        _sheet(a, points, is_root=False, is_draft=is_draft, preview=preview) for a in appendices
+        _sheet(
+            a,
+            points,
+            is_root=False,
+            is_draft=is_draft,
+            preview=preview,
+            sole=siblings[a.parent_id] == 1,
+        )
+        for a in appendices
     ]
 
     verification_url = "" if is_draft else document.verification_url
@@ -207,10 +216,10 @@ def _points_by_document(documents) -> dict[int, list[_Point]]:
     return result
 
 
-def _sheet(document, points, *, is_root, is_draft, preview=False) -> Sheet:
+def _sheet(document, points, *, is_root, is_draft, preview=False, sole=True) -> Sheet:
     tree = build_tree(points.get(document.pk, []))
     layout = "act" if is_root and document.is_act else "titled"
-    mark = "" if is_root else document.appendix_mark()
+    mark = "" if is_root else document.appendix_mark(sole=sole)
     stamp = None if is_root else document.approval_stamp()
     approval_lines = []
     if stamp:
@@ -410,6 +419,11 @@ def _approval_signature(document, signature, is_draft) -> dict:
 
 
 def _executor(document) -> dict | None:
+    """The executor mark, bottom left of the last page: as the act has it
+    (``executor_mark``, one line per line), else from the executor's card."""
+    if document.executor_mark.strip():
+        lines = [line.strip() for line in document.executor_mark.splitlines() if line.strip()]
+        return {"name": lines[0], "phone": " ".join(lines[1:]), "text": pre_line_text(lines)}
     if not document.executor_id:
         return None
     person = document.executor

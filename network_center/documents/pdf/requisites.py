@@ -18,7 +18,8 @@ BLANK_DATE = "__.__.____"
 BLANK_NUMBER = "___"
 NARROW_NBSP = "\u202f"
 
-APPENDIX_MARK_RE = re.compile(r"^(Приложение(?:\s+\S+)?)\s+(к\s.+?)\s+(от\s.+)$", re.S)
+# «Приложение», «Приложение 2», «Приложение № 2» | «к приказу …» | «от … № …»
+APPENDIX_MARK_RE = re.compile(r"^(Приложение(?:\s+(?!к\s)\S+){0,2})\s+(к\s.+?)\s+(от\s.+)$", re.S)
 BY_LINE_RE = re.compile(r"^(.+?)\s+(от\s.+)$", re.S)
 SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")  # not the no-break spaces
 
@@ -75,10 +76,34 @@ def regline(document, is_draft) -> dict:
     return {"left": _nbsp(document.place), "right": right}
 
 
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+BLANK_DATE_WORDS = "«___» __________ 20__ г."
+
+
+def date_in_words(value) -> str:
+    """«22 мая 2017 г.»"""
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+
+
 def date_display(document, is_draft) -> str:
+    """The act's date in the form the act uses: «22.06.2021» or «22 мая 2017 г.»."""
+    words = getattr(document, "date_style", "numeric") == "words"
     if is_draft or not document.date:
-        return BLANK_DATE
-    return f"{document.date:%d.%m.%Y}"
+        return BLANK_DATE_WORDS if words else BLANK_DATE
+    return date_in_words(document.date) if words else f"{document.date:%d.%m.%Y}"
 
 
 def signatory_position(document) -> str:
