@@ -86,3 +86,72 @@ def test_the_place_of_issue_is_shown_and_never_filled_silently(client_of):
     page = client.post(reverse("documents:create"), administration_form).content.decode()
     assert "Укажите место издания" in page and "«г. Купино»" in page
     assert not LegalDocument.objects.filter(heading="О сети").exists()
+
+
+# --- body text as written -----------------------------------------------------------------------
+
+
+def test_pasted_text_keeps_paragraphs_inside_clauses_and_dash_lists():
+    from network_center.documents.body import parse_body_text
+
+    text = (
+        "1. Общие положения\n"
+        "1.1. Центр создан при базовой школе.\n"
+        "Центр не является юридическим лицом.\n"
+        "1.2. Центр выполняет функции:\n"
+        "- организует семинары;\n"
+        "– проводит консультации по вопросам\n"
+        "подготовки к ГИА.\n"
+        "2. Задачи\n"
+        "2.1. Методическая помощь.\n"
+    )
+    sections = parse_body_text(text)
+    assert [s.text for s in sections] == ["Общие положения", "Задачи"]
+    clause = sections[0].children[0]
+    assert clause.text == "Центр создан при базовой школе."
+    assert [(c.style, c.text) for c in clause.children] == [
+        ("paragraph", "Центр не является юридическим лицом.")
+    ]
+    functions = sections[0].children[1]
+    assert [(c.style, c.text) for c in functions.children] == [
+        ("bullet", "организует семинары;"),
+        ("bullet", "проводит консультации по вопросам подготовки к ГИА."),
+    ]
+
+
+def test_a_section_heading_stays_on_the_page_of_its_first_clause():
+    import io
+
+    import pdfplumber
+    from django.db import transaction
+
+    from network_center.documents.pdf import render_document_pdf
+
+    from .test_documents import department
+
+    uo = user("uo_dmitriev")
+    moved = 0
+    for clauses in (32, 34, 36):
+        with transaction.atomic():
+            order = services.create_document(
+                department(), actor=uo, kind="order", heading="О тесте", place="г. Дмитриев"
+            )
+            regulation = services.create_document(
+                department(), actor=uo, kind="regulation", heading="о тесте", parent=order
+            )
+            text = (
+                "1. Первый раздел\n"
+                + "".join(f"1.{i}. Пункт номер {i} первого раздела.\n" for i in range(1, clauses))
+                + "2. Второй раздел\n2.1. Первый пункт второго раздела.\n"
+            )
+            from network_center.documents.body import parse_body_text
+
+            services.replace_body(regulation, parse_body_text(text), actor=uo)
+            with pdfplumber.open(io.BytesIO(render_document_pdf(order))) as pdf:
+                for page in pdf.pages:
+                    lines = [line for line in (page.extract_text() or "").split("\n") if line]
+                    assert "Второй раздел" not in lines[-1]
+                    moved += any("Второй раздел" in line for line in lines[:2])
+            transaction.set_rollback(True)
+    # One of the lengths brings the heading to a page's foot: it went over with its clause.
+    assert moved

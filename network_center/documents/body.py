@@ -10,7 +10,13 @@ so a real order or regulation can be entered in one go and then corrected point 
     1.1. Центр создан …            → numbered, level 2 (child of «1.»)
     2.2.1. Поиск …                 → numbered, level 3
     - обеспечивает …               → bullet under the last numbered point
-    Текст без номера               → paragraph (continues the previous point's level)
+    Текст без номера               → paragraph of the last numbered point (a paragraph that
+                                     stands inside a clause stays in it)
+
+A line joins the previous one only where it cannot start a paragraph: it begins in lower case
+(text pasted from a PDF wraps mid-sentence), or the previous line breaks off — after a comma, a
+hyphen, an opening quote or bracket, a short word («в», «по»), or longer than a title without
+closing punctuation. Text pasted from Word has one paragraph per line, and keeps them.
 """
 
 import re
@@ -83,9 +89,29 @@ class ParsedPoint:
     children: list["ParsedPoint"] = field(default_factory=list)
 
 
+BREAKS_OFF_RE = re.compile(r"(?:[,\-‐(«„“]|\b\w{1,2})$")
+
+
+# Longer than a section title: a paragraph this long that stops without punctuation was cut
+# by a line or page break of the source.
+TITLE_MAX = 80
+
+
+def _broken_off(previous: str) -> bool:
+    previous = previous.rstrip()
+    return bool(BREAKS_OFF_RE.search(previous)) or (
+        len(previous) > TITLE_MAX and not previous.endswith(CLOSING)
+    )
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether ``line`` goes on with the paragraph ``previous`` ends (a wrapped line)."""
+    return line[:1].islower() or line[:1] in ",;:)»" or _broken_off(previous)
+
+
 def _join_wrapped_lines(text: str) -> list[str]:
-    """Split into logical paragraphs: a blank line or a new number / dash starts a new one;
-    other lines continue the current paragraph (text pasted from PDF wraps mid-sentence)."""
+    """Split into logical paragraphs: a blank line, a new number or dash, or a line that can
+    start a paragraph starts a new one; a wrapped line continues the current one."""
     paragraphs: list[str] = []
     current: list[str] = []
     for raw in text.replace("\r\n", "\n").split("\n"):
@@ -98,20 +124,19 @@ def _join_wrapped_lines(text: str) -> list[str]:
         starts_new = bool(NUMBER_RE.match(line) and NUMBER_RE.match(line).group(2)) or bool(
             BULLET_RE.match(line)
         )
-        if starts_new and current:
+        if current and (starts_new or not _continues(current[-1], line)):
             paragraphs.append(" ".join(current))
             current = []
         current.append(line)
     if current:
         paragraphs.append(" ".join(current))
-    # A page break of the source document may fall inside a sentence. An unnumbered paragraph
-    # continues the previous one when it starts in lower case, or when the previous one stops
-    # without closing punctuation (a section title is followed by a numbered clause instead).
+    # A page break of the source document may fall inside a sentence (blank lines around it):
+    # an unnumbered paragraph continues the previous one as a wrapped line would.
     merged: list[str] = []
     for paragraph in paragraphs:
         starts_point = NUMBER_RE.match(paragraph) and NUMBER_RE.match(paragraph).group(2)
         continues = merged and not starts_point and not BULLET_RE.match(paragraph)
-        if continues and (paragraph[:1].islower() or not merged[-1].rstrip().endswith(CLOSING)):
+        if continues and _continues(merged[-1], paragraph):
             merged[-1] = f"{merged[-1]} {paragraph}"
         else:
             merged.append(paragraph)
@@ -146,8 +171,8 @@ def parse_body_text(text: str) -> list[ParsedPoint]:
             (parent.children if parent else roots).append(point)
         else:
             point = ParsedPoint("paragraph", paragraph.strip())
-            # An unnumbered paragraph continues at the level of the last numbered point.
-            parent = stack[-2] if len(stack) >= 2 else None
+            # A paragraph inside a clause belongs to that clause (it prints as its paragraph).
+            parent = stack[-1] if stack else None
             (parent.children if parent else roots).append(point)
     return roots
 
