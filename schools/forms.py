@@ -3,23 +3,73 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Person
+from .models import Membership, Organisation, Person
 
 
 class OrganisationForm(forms.ModelForm):
-    """The card of a school as the department keeps it: names as in orders, contacts, director."""
+    """The card of an organisation as the department keeps it: names as its acts print them
+    (full, short, in the genitive, the letterhead with the higher body), the number pattern of
+    its journal, contacts and head. Creating, the kind and municipality are chosen too."""
 
     class Meta:
         model = Organisation
-        fields = ["full_name", "short_name", "address", "phone", "email", "inn", "ogrn", "head"]
-        widgets = {"full_name": forms.Textarea(attrs={"rows": 3})}
+        fields = [
+            "kind",
+            "municipality",
+            "full_name",
+            "short_name",
+            "name_genitive",
+            "letterhead",
+            "higher_body",
+            "number_pattern",
+            "address",
+            "phone",
+            "email",
+            "inn",
+            "ogrn",
+            "head",
+        ]
+        widgets = {
+            "full_name": forms.Textarea(attrs={"rows": 3}),
+            "letterhead": forms.Textarea(attrs={"rows": 3}),
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["head"].queryset = Person.objects.filter(organisation=self.instance)
-        self.fields["head"].label = _("Директор")
+        if self.instance.pk:
+            del self.fields["kind"]
+            del self.fields["municipality"]
+            self.fields["head"].queryset = Person.objects.filter(organisation=self.instance)
+            self.fields["head"].label = _("Руководитель")
+        else:
+            del self.fields["head"]
+            self.fields["kind"].choices = [
+                c for c in Organisation.Kind.choices if c[0] != Organisation.Kind.REGIONAL_BODY
+            ]
+            self.fields["municipality"].queryset = municipalities
+            self.fields["municipality"].required = True
+            only = list(municipalities[:2]) if municipalities is not None else []
+            if len(only) == 1:
+                self.initial.setdefault("municipality", only[0].pk)
+        self.fields["number_pattern"].required = False
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Сохранить")))
+
+    def changes(self):
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in {"kind", "municipality"}
+        }
+
+    def clean_number_pattern(self):
+        # Left empty: the pattern the organisation has (a new one numbers «1», «2», …).
+        pattern = self.cleaned_data["number_pattern"].strip() or self.instance.number_pattern
+        if "{n}" not in pattern:
+            raise forms.ValidationError(
+                _("В шаблоне номера должно быть {n} — порядковый номер акта в году.")
+            )
+        return pattern
 
     def clean_inn(self):
         inn = self.cleaned_data["inn"].strip()
@@ -32,3 +82,67 @@ class OrganisationForm(forms.ModelForm):
         if ogrn and (not ogrn.isdigit() or len(ogrn) != 13):
             raise forms.ValidationError(_("ОГРН организации состоит из 13 цифр."))
         return ogrn
+
+
+class PersonForm(forms.ModelForm):
+    """A person of an organisation, as acts name them; creating, an optional login and role."""
+
+    username = forms.CharField(
+        label=_("Логин"),
+        required=False,
+        max_length=150,
+        help_text=_("Если сотрудник будет работать в системе."),
+    )
+    password = forms.CharField(
+        label=_("Пароль"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    role = forms.ChoiceField(label=_("Роль"), required=False)
+
+    class Meta:
+        model = Person
+        fields = ["last_name", "first_name", "patronymic", "position", "email", "phone"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        if self.instance.pk:
+            for name in ("username", "password", "role"):
+                del self.fields[name]
+        else:
+            roles = [
+                (role.value, role.label)
+                for role in Membership.Role
+                if organisation.kind in Membership.ALLOWED_KINDS.get(role, set())
+            ]
+            self.fields["role"].choices = [("", _("— без роли —")), *roles]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Сохранить")))
+
+    def clean(self):
+        cleaned = super().clean()
+        username, password = cleaned.get("username", ""), cleaned.get("password", "")
+        if username and not password:
+            self.add_error("password", _("Задайте пароль для нового логина."))
+        if password and not username:
+            self.add_error("username", _("Укажите логин, для которого задан пароль."))
+        if username and password:
+            from django.contrib.auth import get_user_model
+            from django.contrib.auth.password_validation import validate_password
+
+            User = get_user_model()
+            if User.objects.filter(username=username).exists():
+                self.add_error("username", _("Такой логин уже занят."))
+            else:
+                try:
+                    validate_password(password, User(username=username))
+                except forms.ValidationError as exc:
+                    self.add_error("password", exc)
+        if cleaned.get("role") and not username:
+            self.add_error("role", _("Роль даётся вместе с логином."))
+        return cleaned
+
+    def person_fields(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

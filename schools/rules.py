@@ -19,4 +19,12 @@ def is_department_of_organisation(user, organisation):
     )
 
 
+@rules.predicate
+def is_department_of_person(user, person):
+    return person is not None and is_department_of_organisation(user, person.organisation)
+
+
 rules.add_perm("schools.change_organisation", is_department_of_organisation)
+# Asked of the organisation about to be created (its municipality is set).
+rules.add_perm("schools.add_organisation", is_department_of_organisation)
+rules.add_perm("schools.change_person", is_department_of_person)

@@ -2,7 +2,8 @@
 must make the same way: validated, atomic, recorded in history."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -93,6 +94,10 @@ def record_school_status(school: Organisation, *, year: int, kind: str, basis: s
 ORGANISATION_FIELDS = {
     "full_name",
     "short_name",
+    "name_genitive",
+    "letterhead",
+    "higher_body",
+    "number_pattern",
     "address",
     "phone",
     "email",
@@ -102,11 +107,79 @@ ORGANISATION_FIELDS = {
 }
 
 
+def create_organisation(*, actor, kind: str, municipality, **fields) -> Organisation:
+    """A new organisation of a municipality — a school, the administration, the department,
+    the РМК, another body — entered by that municipality's department."""
+    unknown = set(fields) - ORGANISATION_FIELDS - {"head"}
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    organisation = Organisation(
+        kind=kind, municipality=municipality, region_id=municipality.region_id, **fields
+    )
+    if not can(actor, "schools.add_organisation", organisation):
+        raise PermissionDenied(_("Организации района вносит управление образования."))
+    organisation.full_clean(exclude=["head"])
+    with transaction.atomic():
+        recorded_by(organisation, actor).save()
+    return organisation
+
+
+PERSON_FIELDS = {"last_name", "first_name", "patronymic", "position", "email", "phone"}
+
+
+def add_person(
+    organisation: Organisation,
+    *,
+    actor,
+    username: str = "",
+    password: str = "",
+    role: str = "",
+    **fields,
+) -> Person:
+    """A person of the organisation (ФИО, position, work contacts), with a login and a role
+    when ``username`` is given. Passwords are hashed before the transaction."""
+    if not can(actor, "schools.change_organisation", organisation):
+        raise PermissionDenied(_("Сотрудников организаций района вносит управление образования."))
+    if set(fields) - PERSON_FIELDS:
+        raise ValueError(f"Unknown fields: {sorted(set(fields) - PERSON_FIELDS)}")
+    User = get_user_model()
+    if username and User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("Такой логин уже занят.")})
+    password_hash = make_password(password) if username else None
+    with transaction.atomic():
+        person = recorded_by(Person(organisation=organisation, **fields), actor)
+        person.save()
+        if username:
+            user = create_login(person, username, "", password_hash=password_hash)
+            if role:
+                grant_role(user, organisation, role)
+    return person
+
+
+def update_person(person: Person, *, actor, **fields) -> Person:
+    """Change a person's card: only the fields given, with a history row naming ``actor``."""
+    if not can(actor, "schools.change_person", person):
+        raise PermissionDenied(_("Сотрудников организаций района вносит управление образования."))
+    if set(fields) - PERSON_FIELDS:
+        raise ValueError(f"Unknown fields: {sorted(set(fields) - PERSON_FIELDS)}")
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        changed = [name for name, value in fields.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, fields[name])
+        recorded_by(locked, actor).save(update_fields=changed)
+    return locked
+
+
 def update_organisation(organisation: Organisation, *, actor, **fields) -> Organisation:
     """Change an organisation's card (the department of its municipality): under a row lock,
     only the fields given, with a django-simple-history row naming ``actor``."""
     if not can(actor, "schools.change_organisation", organisation):
-        raise PermissionDenied(_("Изменять карточку школы может только управление образования."))
+        raise PermissionDenied(
+            _("Изменять карточку организации может только управление образования.")
+        )
     unknown = set(fields) - ORGANISATION_FIELDS
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")

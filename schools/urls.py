@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.school_list, name="list"),
     path("<int:pk>/", views.school_detail, name="detail"),
     path("<int:pk>/edit/", views.school_edit, name="edit"),
+    path("<int:pk>/people/new/", views.person_create, name="person_create"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
 ]

@@ -101,11 +101,31 @@ def _org_pk(short_name):
     return lambda: Organisation.objects.get(short_name=short_name).pk
 
 
+def _school_a_head():
+    from schools.models import Organisation
+
+    return Organisation.objects.get(short_name=SCHOOL_A).head_id
+
+
 TARGETS = {
     "school_a_school": _org_pk(SCHOOL_A),
+    "school_a_head": _school_a_head,
     "hub_school": _org_pk(HUB),
     "kupino_school": _org_pk(KUPINO_SCHOOL),
 }
+
+# Who edits a Dmitriev school's card and people: its department (and the administrator); the
+# others who see the school are refused.
+DEPARTMENT_EDITS = dict(
+    uo_dmitriev=200,
+    admin=200,
+    rmk_dmitriev=403,
+    school_a=403,
+    region=403,
+    director_sosh2=403,
+    head_center=403,
+    wg_member=403,
+)
 
 MATRIX: dict[str, list[Case]] = {
     "home": [Case("home", expect(200))],
@@ -190,6 +210,50 @@ MATRIX: dict[str, list[Case]] = {
             data={"full_name": "", "short_name": ""},
             label="invalid POST re-displays the form",
             state=row_of("schools.Organisation", "school_a_school"),
+            changes=(),
+        ),
+    ],
+    "schools:organisation_list": [Case("schools:organisation_list", expect(200))],
+    # The department enters the organisations of its municipality; the other rows of creation
+    # (what was created, by whom) are in test_organisations.
+    "schools:organisation_create": [
+        Case(
+            "schools:organisation_create",
+            expect(403, uo_dmitriev=200, uo_kupino=200, admin=200),
+        ),
+        Case(
+            "schools:organisation_create",
+            expect(403, uo_dmitriev=200, uo_kupino=200, admin=200),
+            method="post",
+            data={"kind": "administration", "full_name": "", "short_name": ""},
+            label="invalid POST re-displays the form",
+            state=count_of("schools.Organisation"),
+            changes=(),
+        ),
+    ],
+    "schools:person_create": [
+        Case("schools:person_create", expect(404, **DEPARTMENT_EDITS), args=("school_a_school",)),
+        Case(
+            "schools:person_create",
+            expect(404, **DEPARTMENT_EDITS),
+            method="post",
+            args=("school_a_school",),
+            data={"last_name": "", "first_name": "Иван"},
+            label="invalid POST re-displays the form",
+            state=count_of("schools.Person", organisation__short_name=SCHOOL_A),
+            changes=(),
+        ),
+    ],
+    "schools:person_edit": [
+        Case("schools:person_edit", expect(404, **DEPARTMENT_EDITS), args=("school_a_head",)),
+        Case(
+            "schools:person_edit",
+            expect(404, **DEPARTMENT_EDITS),
+            method="post",
+            args=("school_a_head",),
+            data={"last_name": "", "first_name": ""},
+            label="invalid POST re-displays the form",
+            state=row_of("schools.Person", "school_a_head"),
             changes=(),
         ),
     ],

@@ -81,7 +81,16 @@ def _verification_code(number):
     return get
 
 
+def _dmitriev_head_right():
+    from network_center.documents.models import SigningRight
+
+    return SigningRight.objects.get(
+        organisation__short_name="Управление образования Дмитриевского района", kind="head"
+    ).pk
+
+
 DOCUMENT_TARGETS = {
+    "dmitriev_head_right": _dmitriev_head_right,
     "order_1_139": _doc("1-139/1"),
     "kupino_order": _doc("312"),
     "dmitriev_draft": _draft_pk,
@@ -394,5 +403,29 @@ DOCUMENT_MATRIX = {
     ],
     "verify": [
         Case("verify", expect(200, anonymous=200), args=("code_1_139",)),
+    ],
+    # The department keeps who may sign for the organisations of its municipality.
+    "documents:signing_rights": [
+        Case("documents:signing_rights", expect(200)),
+        Case(
+            "documents:signing_rights",
+            expect(403, uo_dmitriev=200, uo_kupino=200, admin=200),
+            method="post",
+            data={"kind": "acting", "position": ""},
+            label="invalid POST re-displays the form",
+            state=count_of("documents.SigningRight"),
+            changes=(),
+        ),
+    ],
+    "documents:signing_right_end": [
+        Case(
+            "documents:signing_right_end",
+            expect(404, uo_dmitriev=302, admin=302, rmk_dmitriev=403, region=403),
+            method="post",
+            args=("dmitriev_head_right",),
+            data={"last_day": "2099-12-31"},
+            state=row_of("documents.SigningRight", "dmitriev_head_right"),
+            changes=("uo_dmitriev", "admin"),
+        ),
     ],
 }

@@ -418,3 +418,44 @@ class JournalFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return text_search(queryset, value, ["heading", "number"])
+
+
+class SigningRightForm(_Helper, forms.ModelForm):
+    """A right to sign for an organisation of the department's municipality."""
+
+    submit_label = _("Внести право подписи")
+
+    class Meta:
+        model = SigningRight
+        fields = [
+            "organisation",
+            "person",
+            "kind",
+            "position",
+            "valid_from",
+            "valid_until",
+            "basis_text",
+        ]
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["person"].queryset = (
+            Person.objects.filter(organisation__in=organisations)
+            .select_related("organisation")
+            .order_by("organisation__short_name", "last_name")
+        )
+        self.fields["person"].label_from_instance = lambda p: (
+            f"{p.full_name}, {p.position} ({p.organisation.short_name})"
+        )
+        self.helper = self._helper()
+
+
+class EndSigningRightForm(forms.Form):
+    last_day = forms.DateField(
+        label=_("Последний день"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -42,6 +42,15 @@ def may_register_for_issuer(user, document):
     return document is not None and can_register_for(user, document.issuer)
 
 
+@rules.predicate
+def manages_signing_rights(user, organisation):
+    from .services import can_manage_signing_rights
+
+    return organisation is not None and can_manage_signing_rights(user, organisation)
+
+
 rules.add_perm("documents.change_document", may_draft_for_issuer & is_draft)
+# Asked of the organisation whose rights are kept (the department of its municipality).
+rules.add_perm("documents.manage_signing_rights", manages_signing_rights)
 rules.add_perm("documents.sign_document", is_draft & is_root & is_signatory)
 rules.add_perm("documents.register_document", may_register_for_issuer & is_draft & is_root)

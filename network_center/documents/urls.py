@@ -24,4 +24,6 @@ urlpatterns = [
     path("<int:pk>/register/", views.document_register, name="register"),
     path("<int:pk>/pdf/", views.document_pdf, name="pdf"),
     path("<int:pk>/scan/", views.document_scan, name="scan"),
+    path("signing-rights/", views.signing_rights, name="signing_rights"),
+    path("signing-rights/<int:pk>/end/", views.signing_right_end, name="signing_right_end"),
 ]

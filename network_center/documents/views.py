@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.caching import cached_page, remember
+from schools.form_errors import add_service_error
+from schools.models import Organisation
 from schools.permissions import can, require
 
 from . import services
@@ -30,11 +32,13 @@ from .forms import (
     BodyTextForm,
     DocumentCreateForm,
     DocumentEditForm,
+    EndSigningRightForm,
     JournalFilter,
     PointForm,
     RegisterForm,
     RelationForm,
     SignForm,
+    SigningRightForm,
     VerifyUploadForm,
     draftable_issuers,
 )
@@ -620,3 +624,92 @@ def verify(request, code):
         "documents/verify.html",
         {"document": document, "form": form, "match": match},
     )
+
+
+def _managed_organisations(user):
+    from schools.access import Role, get_access
+
+    access = get_access(user)
+    organisations = Organisation.objects.exclude(kind=Organisation.Kind.REGIONAL_BODY)
+    if not access.is_superuser:
+        organisations = organisations.filter(
+            municipality_id__in=access.municipality_ids(Role.DEPARTMENT)
+        )
+    return organisations.order_by("short_name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def signing_rights(request):
+    """Who may sign for each organisation the user sees: heads and acting heads with their
+    periods; the department enters them."""
+    rights = (
+        SigningRight.objects.visible_to(request.user)
+        .select_related("organisation__municipality", "person", "basis")
+        .order_by("organisation__municipality__name", "organisation__short_name", "-valid_from")
+    )
+    managed = _managed_organisations(request.user)
+    form = None
+    if managed.exists():
+        form = SigningRightForm(request.POST or None, organisations=managed)
+    elif request.method == "POST":
+        raise PermissionDenied(_("Права подписи ведёт управление образования."))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _require(
+            request.user,
+            "documents.manage_signing_rights",
+            data["organisation"],
+            _("Права подписи ведёт управление образования."),
+        )
+        try:
+            services.grant_signing_right(
+                data["organisation"],
+                actor=request.user,
+                person=data["person"],
+                kind=data["kind"],
+                position=data["position"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                basis_text=data["basis_text"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Право подписи внесено."))
+            return redirect("documents:signing_rights")
+    managed_ids = set(managed.values_list("pk", flat=True))
+    for right in rights:
+        right.can_end = right.organisation_id in managed_ids
+    return render(
+        request,
+        "documents/signing_rights.html",
+        {"rights": rights, "form": form, "end_form": EndSigningRightForm()},
+    )
+
+
+@login_required
+@require_POST
+def signing_right_end(request, pk):
+    right = get_object_or_404(
+        SigningRight.objects.visible_to(request.user).select_related("organisation"), pk=pk
+    )
+    _require(
+        request.user,
+        "documents.manage_signing_rights",
+        right.organisation,
+        _("Права подписи ведёт управление образования."),
+    )
+    form = EndSigningRightForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Укажите последний день действия права подписи."))
+    else:
+        try:
+            services.end_signing_right(
+                right, actor=request.user, last_day=form.cleaned_data["last_day"]
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Срок права подписи изменён."))
+    return redirect("documents:signing_rights")
