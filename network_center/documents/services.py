@@ -664,7 +664,7 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
     with transaction.atomic():
         issuer = Organisation.objects.select_for_update().get(pk=document.issuer_id)
         locked = (
-            LegalDocument.objects.select_for_update()
+            LegalDocument.objects.select_for_update(of=("self",))
             .select_related("signing_right__person")
             .get(pk=document.pk)
         )
