@@ -81,6 +81,37 @@ def _verification_code(number):
     return get
 
 
+def _hub_composition_order():
+    """The hub's draft order approving a new composition of the Dmitriev working group."""
+    from django.contrib.auth import get_user_model
+
+    from network_center.centers.models import Center
+    from network_center.centers.services import working_group
+
+    director = get_user_model().objects.get(username="director_sosh2")
+    center = Center.objects.get(hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
+    draft = working_group.draft_composition(center, actor=director)
+    return working_group.sync_composition_order(draft, actor=director).pk
+
+
+def _signed_and_in_force():
+    """Who ended up as the order's signatory (its state, signatory and the right's holder) and
+    which composition of the Dmitriev group is in force."""
+    from network_center.centers.models import Composition
+    from network_center.documents.models import LegalDocument
+
+    from .matrix import resolve
+
+    order = LegalDocument.objects.select_related("signing_right__person").get(
+        pk=resolve("hub_composition_order")
+    )
+    in_force = Composition.objects.filter(
+        center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»",
+        status=Composition.Status.IN_FORCE,
+    ).values_list("version", flat=True)
+    return (order.state, order.signatory_id, order.signed_by_id, tuple(in_force))
+
+
 def _dmitriev_head_right():
     from network_center.documents.models import SigningRight
 
@@ -90,6 +121,7 @@ def _dmitriev_head_right():
 
 
 DOCUMENT_TARGETS = {
+    "hub_composition_order": _hub_composition_order,
     "dmitriev_head_right": _dmitriev_head_right,
     "order_1_139": _doc("1-139/1"),
     "kupino_order": _doc("312"),
@@ -383,6 +415,27 @@ DOCUMENT_MATRIX = {
             args=("order_1_139",),
             label="signed act is refused",
         ),
+        # The hub's composition order: only its director signs it, and only then is the new
+        # composition in force — the center head, who drafts it with him, is refused.
+        Case(
+            "documents:sign",
+            expect(
+                404,
+                director_sosh2=302,
+                head_center=403,
+                wg_member=403,
+                uo_dmitriev=403,
+                rmk_dmitriev=403,
+                region=403,
+                admin=403,
+            ),
+            method="post",
+            args=("hub_composition_order",),
+            data={"password": "demo12345"},
+            label="composition order by the hub's director only",
+            state=_signed_and_in_force,
+            changes=("director_sosh2",),
+        ),
     ],
     # The issuer's registrars: the department (not its methodologists) for the department's
     # and the administration's acts; who signed on paper and what came into force are asserted
@@ -398,6 +451,27 @@ DOCUMENT_MATRIX = {
             data={"number": ""},
             label="invalid POST",
             state=DRAFT,
+            changes=(),
+        ),
+        # Neither the center head nor the department registers the hub's order as a paper act
+        # (which would put the composition in force without the director).
+        Case(
+            "documents:register",
+            expect(
+                404,
+                director_sosh2=200,
+                head_center=403,
+                wg_member=403,
+                uo_dmitriev=403,
+                rmk_dmitriev=403,
+                region=403,
+                admin=200,
+            ),
+            method="post",
+            args=("hub_composition_order",),
+            data={"number": "9-ОД", "date": "2026-01-10"},
+            label="hub's order: its director registers (no scan: form again)",
+            state=_signed_and_in_force,
             changes=(),
         ),
     ],
