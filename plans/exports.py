@@ -1,26 +1,18 @@
 """A revision as an XLSX workbook: every field of every line, and the лист согласования.
 
-Cells are typed: numbers as numbers, dates as date cells shown «ДД.ММ.ГГГГ», text as text. Text
-is never a formula, whatever it starts with: a line titled «=HYPERLINK(…)» or «+7 …» is written
-as a string cell with the quote prefix, so a spreadsheet neither evaluates it on opening nor
-turns it into a formula when someone edits the cell.
+Cells are typed by ``schools.xlsx``: numbers, date cells, and text that is never a formula.
 """
 
 import io
-from datetime import date, datetime
 
-from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from schools.xlsx import write_cell
+
 from .models import Revision
 from .printing import AGREEMENT_COLUMNS, responsible_names
-
-DATE_FORMAT = "DD.MM.YYYY"
-# What a spreadsheet reads as the start of a formula (OWASP «CSV injection»).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (heading, width, value of a line)
 LINE_COLUMNS = [
@@ -42,29 +34,6 @@ LINE_COLUMNS = [
 ]
 AGREEMENT_WIDTHS = [30, 28, 20, 24, 12, 40]
 HEADER_ROW = 4  # after the title, the state and an empty row
-
-
-def write_cell(sheet, row: int, column: int, value):
-    """Put ``value`` in a cell with its type: a date cell, a number, or text that is only ever
-    text."""
-    cell = sheet.cell(row=row, column=column)
-    if value is None or value == "":
-        return cell
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif isinstance(value, int | float):
-        cell.value = value
-    else:
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-        cell.value = text
-        # openpyxl takes a string starting with «=» for a formula; this one is text.
-        cell.data_type = "s"
-        if text.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    return cell
 
 
 def _write_table(sheet, first_row: int, headings, widths, rows):

@@ -529,3 +529,25 @@ def test_behind_nginx_the_web_server_sends_the_stored_pdf(client_of, settings):
     assert response.content == b""
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_journal_export_is_data_with_the_filters_shown(client_of):
+    from openpyxl import load_workbook
+
+    draft = new_draft('=HYPERLINK("http://example.com","Открыть")')
+    client = client_of("uo_dmitriev")
+    # The export link comes with the table a filter change replaces, carrying the filters.
+    fragment = client.get(
+        reverse("documents:list"), {"state": "draft"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert f"{reverse('documents:export')}?state=draft" in fragment
+    response = client.get(reverse("documents:export"), {"state": "draft"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2))
+    cell = next(row[4] for row in rows if str(row[4].value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula
+    signed = client.get(reverse("documents:export"), {"state": "signed"})
+    sheet = load_workbook(io.BytesIO(signed.content)).active
+    dated = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "1-139/1")
+    assert dated[1].is_date and dated[1].number_format == "DD.MM.YYYY"
+    assert draft.pk

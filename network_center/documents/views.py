@@ -24,6 +24,7 @@ from schools.caching import cached_page, remember
 from schools.form_errors import add_service_error
 from schools.models import Organisation
 from schools.permissions import can, require
+from schools.xlsx import write_only_row
 
 from . import services
 from .body import build_tree, parse_body_text, tree_to_text
@@ -147,19 +148,22 @@ def journal_export(request):
         "Подписант",
         "Состояние",
     ]
-    sheet.append(header)
+    sheet.append(write_only_row(sheet, header))
     for n, doc in enumerate(journal.qs.iterator(chunk_size=500), start=1):
         sheet.append(
-            [
-                n,
-                doc.date,
-                doc.number,
-                doc.get_kind_display(),
-                doc.heading,
-                doc.issuer.short_name,
-                doc.signatory.initials_name.replace("\u00a0", " ") if doc.signatory else "",
-                doc.get_state_display(),
-            ]
+            write_only_row(
+                sheet,
+                [
+                    n,
+                    doc.date,
+                    doc.number,
+                    doc.get_kind_display(),
+                    doc.heading,
+                    doc.issuer.short_name,
+                    doc.signatory.initials_name.replace("\u00a0", " ") if doc.signatory else "",
+                    doc.get_state_display(),
+                ],
+            )
         )
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
