@@ -9,6 +9,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.utils.cache import patch_cache_control
 
 
 @cache
@@ -51,4 +52,20 @@ class CSPMiddleware(BaseCSPMiddleware):
             response[HEADER] = policy
         # As django-csp does: a nonce asked for after the header was written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
+
+
+class PrivateResponsesMiddleware:
+    """A signed-in user's pages and downloads carry personal data and acts: no browser cache,
+    proxy or shared computer keeps a copy (``Cache-Control: private, no-store``). Static files
+    are answered before this (WhiteNoise) and keep their long cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or response.streaming:
+            patch_cache_control(response, private=True, no_store=True)
         return response

@@ -188,3 +188,17 @@ def test_every_page_carries_the_content_security_policy(client_of, settings):
     # A changed policy is built again, not the one remembered by the process.
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     assert client.get(reverse("home"))["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_pages_and_downloads_of_a_signed_in_user_are_never_stored_by_a_browser(client_of):
+    from network_center.documents.models import LegalDocument
+
+    client = client_of("school_a")
+    for url in (
+        reverse("home"),
+        reverse("documents:pdf", args=[LegalDocument.objects.get(number="1-139/1").pk]),
+    ):
+        client.get(url)
+        response = client.get(url)  # served from the page cache the second time
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url

@@ -98,3 +98,27 @@ def test_notification_mail_goes_out_through_the_task_queue(django_capture_on_com
         notify([school_a], "План ждёт согласования.", "/plans/")
     assert school_a.notifications.filter(text="План ждёт согласования.").exists()
     assert [m.to for m in mail.outbox] == [["school_a@example.ru"]]
+
+
+def test_a_subject_is_one_line_and_a_failed_send_is_retried_later(settings, monkeypatch):
+    from network_center.notifications import tasks as mail_tasks
+
+    school_a = user("school_a")
+    school_a.email = "school_a@example.ru"
+    school_a.save(update_fields=["email"])
+    text = "Предложение «Семинар\r\nпо чтению»\nотклонено:   " + "очень " * 30
+    assert mail_tasks.send_notification_email.call([school_a.pk], text) == 1
+    subject = mail.outbox[-1].subject
+    assert "\n" not in subject and "\r" not in subject and subject.endswith("…")
+    assert "Семинар по чтению" in subject
+
+    recording = mail_tasks.send_notification_email.using(backend="recording")
+    monkeypatch.setattr(mail_tasks, "send_notification_email", recording)
+    backend = recording.get_backend()
+    backend.clear()
+    settings.EMAIL_BACKEND = "tests.test_plans.FailingBackend"
+    with pytest.raises(OSError):
+        recording.call([school_a.pk], "План утверждён.")
+    retry = backend.results[-1]
+    assert retry.args == [[school_a.pk], "План утверждён.", "", 2]
+    assert retry.task.run_after is not None
