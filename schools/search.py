@@ -6,15 +6,21 @@ SQLite, replace lower() with Python's Unicode-aware ``str.lower`` (see SchoolsCo
 PostgreSQL's lower() is Unicode-aware already.
 """
 
+import re
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+# No stored text holds control characters; a query with them (a NUL PostgreSQL refuses in a
+# literal) searches for the words around them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_QUERY = 200
+
 
 def text_search(queryset, query: str, fields: list[str]):
-    words = [w for w in query.lower().split() if w]
+    words = [w for w in CONTROL.sub(" ", query[:MAX_QUERY]).lower().split() if w]
     if not words:
         return queryset
     annotations = {f"_search_{i}": Lower(field) for i, field in enumerate(fields)}

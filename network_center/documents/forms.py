@@ -4,6 +4,7 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -277,7 +278,15 @@ class RegisterForm(_Helper, forms.Form):
     submit_label = _("Зарегистрировать")
 
     number = forms.CharField(
-        label=_("Регистрационный номер"), max_length=50, help_text=_("Как на бумаге: «1-139/1».")
+        label=_("Регистрационный номер"),
+        max_length=50,
+        help_text=_("Как на бумаге: «1-139/1»."),
+        validators=[
+            RegexValidator(
+                r"^[^\x00-\x1f\x7f]+$",
+                _("Номер пишется в одну строку, без табуляций и переводов строки."),
+            )
+        ],
     )
     date = forms.DateField(
         label=_("Дата документа"),

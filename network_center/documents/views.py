@@ -174,9 +174,15 @@ def journal_export(request):
     return response
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _attachment(filename: str, inline: bool = False) -> str:
+    # A header is one line: a control character in a name (an old number with a line break)
+    # would make every download of the file fail.
+    filename = CONTROL_CHARACTERS.sub(" ", filename)
     kind = "inline" if inline else "attachment"
-    ascii_name = filename.encode("ascii", "ignore").decode() or "document.pdf"
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "document.pdf"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
@@ -316,6 +322,8 @@ def point_add(request, pk):
     form = PointForm(request.POST, prefix="new")
     parent = None
     if request.POST.get("parent"):
+        if not request.POST["parent"].isdigit():
+            raise Http404(_("Нет такого пункта."))
         parent = get_object_or_404(DocumentPoint, pk=request.POST["parent"], document=document)
     if form.is_valid():
         try:

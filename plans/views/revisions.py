@@ -28,7 +28,10 @@ def revision_transition(request, pk, name):
     rule = workflow.REVISION[name]
     require(request.user, rule.perm, revision, _("Это действие вам не доступно."))
     form = TransitionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # A NUL or another character no field may hold: refused with the reason, nothing taken.
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("plans:detail", pk=revision.plan_id)
     try:
         result = services.TRANSITION_SERVICES[name](revision, request.user, form.cleaned_data)
     except ValidationError as exc:
