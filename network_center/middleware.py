@@ -69,3 +69,29 @@ class PrivateResponsesMiddleware:
         if (user is not None and user.is_authenticated) or response.streaming:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class UploadLimitMiddleware:
+    """A request body larger than ``UPLOAD_MAX_BYTES`` is refused from its declared length,
+    before any of it is read (413, with a page saying so); Django's upload handlers then never
+    spool a 200 MB body to disk."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import render
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.UPLOAD_MAX_BYTES
+        if length > limit:
+            return render(
+                request,
+                "413.html",
+                {"limit_mb": limit // (1024 * 1024)},
+                status=413,
+            )
+        return self.get_response(request)

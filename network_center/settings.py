@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "network_center.middleware.PrivateResponsesMiddleware",
+    # After the user is known (its page is the site's), before anything reads the body (the
+    # CSRF check reads the form in the view phase).
+    "network_center.middleware.UploadLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "network_center.middleware.CSPMiddleware",
@@ -158,6 +161,10 @@ TASKS = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The largest request body accepted (scans of paper acts, files to verify): refused from its
+# declared length before any of it is read.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
 
 # Rendered pages are cached under the version of the data (schools.caching): a cached page is
 # never older than the data, so the cache may be each process's own memory. PAGE_CACHE_SECONDS

@@ -551,3 +551,33 @@ def test_the_journal_export_is_data_with_the_filters_shown(client_of):
     dated = next(row for row in sheet.iter_rows(min_row=2) if row[2].value == "1-139/1")
     assert dated[1].is_date and dated[1].number_format == "DD.MM.YYYY"
     assert draft.pk
+
+
+def test_a_scan_is_stored_and_served_as_what_its_content_is(client_of):
+    draft = new_draft()
+    scan = SimpleUploadedFile("scan.html", PDF_SCAN, content_type="text/html")
+    client = client_of("uo_dmitriev")
+    response = client.post(
+        reverse("documents:register", args=[draft.pk]),
+        {"number": "79", "date": "2021-02-01", "signing_right": head_right(), "scan": scan},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.scan.name.endswith(".pdf")
+    served = client.get(reverse("documents:scan", args=[draft.pk]))
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Content-Disposition"].startswith("attachment;")
+    assert ".pdf" in served["Content-Disposition"] and ".html" not in served["Content-Disposition"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client_of, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    draft = new_draft()
+    big = SimpleUploadedFile("scan.pdf", PDF_SCAN + b"0" * 4096, content_type="application/pdf")
+    response = client_of("uo_dmitriev").post(
+        reverse("documents:register", args=[draft.pk]),
+        {"number": "80", "date": "2021-02-01", "signing_right": head_right(), "scan": big},
+    )
+    assert response.status_code == 413 and "Файл слишком большой" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_draft

@@ -333,22 +333,30 @@ class RegisterForm(_Helper, forms.Form):
         scan = self.cleaned_data["scan"]
         if scan.size > MAX_SCAN_BYTES:
             raise forms.ValidationError(_("Файл больше 20 МБ."))
-        if not scan_is_readable(scan):
+        kind = scan_type(scan)
+        if kind is None:
             raise forms.ValidationError(
                 _("Файл не читается как PDF, JPEG или PNG: приложите скан бумажного оригинала.")
             )
+        # Stored under the extension of what it is, whatever it was called.
+        scan.name = f"scan.{kind}"
         return scan
 
 
-def scan_is_readable(upload) -> bool:
-    """Judged by content, not by name or first bytes: a PDF must have the structure of one
-    (header, cross-reference, end-of-file marker), an image must decode."""
+# The kinds of scan accepted, by the type their content is, and the extension stored.
+SCAN_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def scan_type(upload) -> str | None:
+    """The kind of the upload judged by its content, not by its name or first bytes — ``pdf``
+    (the structure of one: header, objects, cross-reference, end-of-file marker), ``jpg`` or
+    ``png`` (an image that decodes) — or None."""
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
     if data.startswith(b"%PDF-"):
         tail = data[-2048:]
-        return b"%%EOF" in tail and b"startxref" in tail and b"obj" in data
+        return "pdf" if b"%%EOF" in tail and b"startxref" in tail and b"obj" in data else None
     if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
         from io import BytesIO
 
@@ -359,10 +367,15 @@ def scan_is_readable(upload) -> bool:
                 image.verify()
             with Image.open(BytesIO(data)) as image:
                 image.load()
+                kind = image.format
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            return False
-        return image.format in {"JPEG", "PNG"}
-    return False
+            return None
+        return {"JPEG": "jpg", "PNG": "png"}.get(kind)
+    return None
+
+
+def scan_is_readable(upload) -> bool:
+    return scan_type(upload) is not None
 
 
 class RelationForm(forms.Form):

@@ -29,6 +29,7 @@ from schools.xlsx import write_only_row
 from . import services
 from .body import build_tree, parse_body_text, tree_to_text
 from .forms import (
+    SCAN_TYPES,
     AppendixForm,
     BodyTextForm,
     DocumentCreateForm,
@@ -605,8 +606,13 @@ def document_scan(request, pk):
     if not document.scan:
         raise Http404(_("Скан не приложен."))
     name = document.scan.name.rsplit("/", 1)[-1]
-    response = FileResponse(document.scan.open("rb"))
-    response["Content-Disposition"] = _attachment(f"Скан_{name}")
+    extension = name.rsplit(".", 1)[-1].lower()
+    # Served as what it was judged to be on upload (the stored name carries it), never as what
+    # a name could claim; always as a download.
+    content_type = SCAN_TYPES.get(extension, "application/octet-stream")
+    response = FileResponse(document.scan.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = _attachment(f"Скан_{document.download_name[:-4]}.{extension}")
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
