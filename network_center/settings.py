@@ -204,6 +204,14 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address from the proxy header only when the deployment says how many proxies of
+# its own stand in front (schools/clients.py); a cool-off is finite: attempts during it do not
+# prolong it.
+TRUSTED_PROXY_HOPS = env_int("DJANGO_TRUSTED_PROXY_HOPS", 0)
+AXES_CLIENT_IP_CALLABLE = "schools.clients.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The public verification page: requests per client and window (seconds).
+VERIFY_RATE_LIMIT = (env_int("VERIFY_RATE_LIMIT", 60), 600)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

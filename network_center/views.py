@@ -216,3 +216,15 @@ def permission_denied(request, exception):
         exception,
     )
     return defaults.permission_denied(request, exception)
+
+
+def log_failed_login(sender, credentials, request=None, **kwargs):
+    """Every failed login on record, with the username tried and the client's address (the
+    password never)."""
+    from schools.clients import client_ip
+
+    security_log.warning(
+        "Failed login: username=%s address=%s",
+        (credentials or {}).get("username", ""),
+        client_ip(request) if request is not None else "",
+    )

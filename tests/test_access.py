@@ -175,3 +175,52 @@ def test_the_journal_export_of_kupino_holds_only_kupino(client_of):
     response = client_of("uo_kupino").get("/documents/journal.xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert all("Дмитри" not in str(cell) for row in rows for cell in row)
+
+
+def login(client, username, password, address, forwarded=None):
+    extra = {"REMOTE_ADDR": address}
+    if forwarded:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+
+
+def test_behind_the_proxy_an_outsider_cannot_lock_a_user_out(client, settings, caplog):
+    from axes.models import AccessAttempt
+
+    settings.TRUSTED_PROXY_HOPS = 1
+    proxy = "127.0.0.1"
+    for _ in range(5):
+        login(client, "school_b", "wrong", proxy, forwarded="203.0.113.9")
+    assert login(client, "school_b", "demo12345", proxy, forwarded="203.0.113.9").status_code == 429
+    # The user, from her own address behind the same proxy, logs in.
+    assert (
+        login(client, "school_b", "demo12345", proxy, forwarded="198.51.100.7").status_code == 302
+    )
+    # Tries during the lockout do not prolong it: its clock started with the fifth failure.
+    attempt = AccessAttempt.objects.get(username="school_b", ip_address="203.0.113.9")
+    started = attempt.attempt_time
+    for _ in range(3):
+        login(client, "school_b", "wrong", proxy, forwarded="203.0.113.9")
+    attempt.refresh_from_db()
+    assert attempt.attempt_time == started
+    assert "Failed login: username=school_b address=203.0.113.9" in caplog.text
+
+
+def test_without_a_trusted_proxy_a_forged_header_changes_nothing(client, settings):
+    settings.TRUSTED_PROXY_HOPS = 0
+    for n in range(5):
+        login(client, "school_a", "wrong", "192.0.2.1", forwarded=f"10.0.0.{n}")
+    # Five failures from one real address, whatever the header said: locked.
+    assert (
+        login(client, "school_a", "demo12345", "192.0.2.1", forwarded="10.9.9.9").status_code == 429
+    )
+
+
+def test_the_verification_page_is_rate_limited_per_client(client, settings):
+    from network_center.documents.models import LegalDocument
+
+    settings.VERIFY_RATE_LIMIT = (3, 600)
+    url = reverse("verify", args=[LegalDocument.objects.get(number="1-139/1").verification_code])
+    codes = [client.get(url, REMOTE_ADDR="192.0.2.50").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get(url, REMOTE_ADDR="192.0.2.51").status_code == 200

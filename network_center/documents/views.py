@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.caching import cached_page, remember
+from schools.clients import rate_limited
 from schools.form_errors import add_service_error
 from schools.models import Organisation
 from schools.permissions import can, require
@@ -621,7 +622,11 @@ def document_scan(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def verify(request, code):
-    """Public: confirms a printed document by its code. Shows requisites and the SHA-256 only."""
+    """Public: confirms a printed document by its code. Shows requisites and the SHA-256 only.
+    Rate-limited per client, so that codes cannot be guessed by the thousand."""
+    limit, window = settings.VERIFY_RATE_LIMIT
+    if rate_limited(request, "verify", limit=limit, window=window):
+        return render(request, "429.html", {"minutes": window // 60}, status=429)
     if not VERIFICATION_CODE.fullmatch(code.upper()):
         raise Http404(_("Документ с таким кодом не зарегистрирован."))
     document = get_object_or_404(
