@@ -573,3 +573,20 @@ def test_working_group_query_count(persona, expected, center, director, client_o
     add_members(center, director)
     add_members(center, director, sign=False, start=20)
     assert count_queries(client, url) == expected
+
+
+def test_a_working_group_has_one_secretary(center, client_of):
+    in_force = center.compositions.in_force().get()
+    # The demo's group has its secretary; a second one is refused beside the field.
+    assert in_force.members.filter(role=Member.Role.SECRETARY).count() == 1
+    page = (
+        client_of("director_sosh2")
+        .post(
+            reverse("centers:member_add", args=[center.pk]),
+            {"add-person": person("Ремизов").pk, "add-role": Member.Role.SECRETARY},
+        )
+        .content.decode()
+    )
+    assert "Секретарь рабочей группы уже назначен" in page
+    drafts = center.compositions.filter(status="draft")
+    assert not drafts.exists() or not drafts.get().members.filter(person=person("Ремизов")).exists()

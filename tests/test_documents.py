@@ -581,3 +581,17 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client_of, settings)
     assert response.status_code == 413 and "Файл слишком большой" in response.content.decode()
     draft.refresh_from_db()
     assert draft.is_draft
+
+
+def test_an_unknown_verification_code_is_answered_as_a_check(client_of):
+    response = client_of("anonymous").get(reverse("verify", args=["AAAA-BBBB-CCCC"]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "Документ с кодом проверки «AAAA-BBBB-CCCC» в системе не зарегистрирован" in page
+    assert "Такой страницы нет" not in page
+
+
+def test_the_journal_names_an_agreement_once(client_of):
+    page = client_of("director_sosh2").get(reverse("documents:list")).content.decode()
+    assert "Соглашение о сотрудничестве «о сотрудничестве" not in page
+    assert "Соглашение о сотрудничестве в рамках сетевого взаимодействия" in page

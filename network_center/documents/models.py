@@ -423,8 +423,9 @@ class LegalDocument(models.Model):
 
     @property
     def title_line(self):
-        """«Положение о центре …» as the document's name in lists."""
-        return f"{self.get_kind_display()} {self.heading}".strip()
+        """«Положение о центре …», «Соглашение о сотрудничестве …» as the document's name in
+        lists: the title word, then the heading (which goes on from it)."""
+        return f"{self.TITLES[self.kind].capitalize()} {self.heading}".strip()
 
     @property
     def default_operative_word(self):

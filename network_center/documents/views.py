@@ -627,14 +627,16 @@ def verify(request, code):
     limit, window = settings.VERIFY_RATE_LIMIT
     if rate_limited(request, "verify", limit=limit, window=window):
         return render(request, "429.html", {"minutes": window // 60}, status=429)
-    if not VERIFICATION_CODE.fullmatch(code.upper()):
-        raise Http404(_("Документ с таким кодом не зарегистрирован."))
-    document = get_object_or_404(
-        LegalDocument.objects.select_related("issuer", "signatory"),
-        verification_code=code.upper(),
-        state=LegalDocument.State.SIGNED,
-        parent=None,
+    document = (
+        LegalDocument.objects.select_related("issuer", "signatory")
+        .filter(verification_code=code.upper(), state=LegalDocument.State.SIGNED, parent=None)
+        .first()
+        if VERIFICATION_CODE.fullmatch(code.upper())
+        else None
     )
+    if document is None:
+        # Said as the check's answer, to whoever holds the paper: not a missing page.
+        return render(request, "documents/verify_unknown.html", {"code": code[:40]}, status=404)
     form = VerifyUploadForm(request.POST or None, request.FILES or None)
     match = None
     if request.method == "POST" and form.is_valid():

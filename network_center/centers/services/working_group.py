@@ -80,8 +80,13 @@ def _check_member(center, person, role, composition, member=None):
     others = composition.members.exclude(pk=member.pk if member else None)
     if others.filter(person=person).exists():
         raise WorkingGroupError({"person": _("Этот сотрудник уже в составе.")})
-    if role == Member.Role.HEAD and others.filter(role=Member.Role.HEAD).exists():
-        raise WorkingGroupError({"role": _("Руководитель рабочей группы уже назначен.")})
+    # One head and one secretary per group (the order names them); deputies and members, many.
+    single = {
+        Member.Role.HEAD: _("Руководитель рабочей группы уже назначен."),
+        Member.Role.SECRETARY: _("Секретарь рабочей группы уже назначен."),
+    }
+    if role in single and others.filter(role=role).exists():
+        raise WorkingGroupError({"role": single[role]})
 
 
 @transaction.atomic
