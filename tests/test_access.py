@@ -224,3 +224,23 @@ def test_the_verification_page_is_rate_limited_per_client(client, settings):
     codes = [client.get(url, REMOTE_ADDR="192.0.2.50").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert client.get(url, REMOTE_ADDR="192.0.2.51").status_code == 200
+
+
+def test_titles_and_landmarks_speak_russian(client_of):
+    page = client_of("uo_dmitriev").get(reverse("schools:organisation_list")).content.decode()
+    assert "· Сетевое взаимодействие</title>" in page and "network_center</title>" not in page
+    detail = client_of("uo_dmitriev").get(reverse("documents:signing_rights")).content.decode()
+    school = (
+        client_of("uo_dmitriev")
+        .get(
+            reverse(
+                "schools:detail",
+                args=[Organisation.objects.get(short_name="МКОУ «Старогородская СОШ»").pk],
+            )
+        )
+        .content.decode()
+    )
+    assert (
+        'aria-label="breadcrumb"' not in school and 'aria-label="Навигационная цепочка"' in school
+    )
+    assert "Права подписи" in detail
