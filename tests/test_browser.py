@@ -206,3 +206,27 @@ def test_the_hub_director_changes_the_working_group_and_signs_the_order(page, li
     assert "Ремизова Ольга Петровна" in page.content()
     assert "Прежних составов нет" not in page.content()
     assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_page_is_wider_than_a_phone_or_a_desktop_and_tables_scroll_in_their_own_box(
+    browser, live_server
+):
+    from network_center.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plans = [p.pk for p in Plan.objects.all()]
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        login(page, live_server, "head_center")
+        for path in ["/", *(f"/plans/{pk}/" for pk in plans), "/documents/", "/centers/"]:
+            page.goto(f"{live_server.url}{path}")
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, (width, path, scroll_width)
+            # Each table's scroll box can be reached with the keyboard.
+            boxes = page.locator(".table-responsive")
+            for i in range(boxes.count()):
+                assert boxes.nth(i).get_attribute("tabindex") == "0"
+        context.close()
