@@ -925,3 +925,18 @@ def test_the_approved_plans_pdf_opens_for_everyone_who_sees_the_plan(client_of, 
     response = client.get(link)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_who_cannot_approve_yet_is_told_why(client_of):
+    revision = working()
+    url = reverse("plans:detail", args=[revision.plan_id])
+    page = client_of("chief_dmitriev").get(url).content.decode()
+    pending = [v.school.short_name for v in revision.visas.exclude(decision__in=Visa.AGREEING)]
+    assert pending
+    assert f"не согласовали {len(pending)} из {revision.visas.count()} школ" in page
+    for name in pending:
+        assert name.replace("«", "&laquo;") in page or name in page
+    agree_all(revision)
+    told = client_of("uo_dmitriev").get(url).content.decode()
+    assert "Утверждает лицо с правом подписи от имени" in told
+    assert "не согласовали" not in told

@@ -25,7 +25,7 @@ from schools.permissions import can, require
 
 from .. import services, workflow
 from ..forms import PlanCreateForm, TransitionForm, VisaForm
-from ..models import Line, Plan, Proposal, Revision, Transition
+from ..models import Line, Plan, Proposal, Revision, Transition, Visa
 from ..printing import involves_every_school
 from ..queries import participant_ids
 from ..rules import line_editing
@@ -220,6 +220,36 @@ def _plan_rows(request, revision, participants: set[int]):
     return result
 
 
+def _approval_hint(user, center, revision, visas):
+    """Why «Утвердить» is not offered, told to who approves or runs the plan: the schools that
+    have not agreed yet, or who alone may sign the approval."""
+    from ..roles import is_approver, manages_plan
+    from ..services.revisions import approving_organisation
+
+    if not (manages_plan(user, center) or is_approver(user, center)):
+        return {}
+    if revision.state == S.ON_AGREEMENT:
+        waiting = [v.school.short_name for v in visas if v.decision not in Visa.AGREEING]
+        if waiting:
+            return {
+                "approval_hint": _(
+                    "Утвердить план пока нельзя: не согласовали %(waiting)s из %(total)s школ — "
+                    "%(schools)s."
+                )
+                % {"waiting": len(waiting), "total": len(visas), "schools": ", ".join(waiting)}
+            }
+    if revision.state == S.AGREED and not is_approver(user, center):
+        organisation = approving_organisation(center)
+        return {
+            "approval_hint": _(
+                "План согласован всеми школами. Утверждает лицо с правом подписи от имени "
+                "%(organisation)s (руководитель или исполняющий его обязанности)."
+            )
+            % {"organisation": organisation.short_name_genitive if organisation else "—"}
+        }
+    return {}
+
+
 @login_required
 @cached_page
 def plan_detail(request, pk):
@@ -248,6 +278,7 @@ def plan_detail(request, pk):
         request,
         "plans/plan_detail.html",
         {
+            **_approval_hint(user, center, revision, visas),
             "plan": plan,
             "center": center,
             "revision": revision,
