@@ -152,3 +152,43 @@ def test_an_acting_head_is_granted_for_a_period_and_ended(client_of):
     right.refresh_from_db()
     assert right.valid_until.isoformat() == "2026-07-15"
     assert right.history.count() == 2  # granted, then ended: who and when, each
+
+
+@pytest.mark.usefixtures("page_cache_off")
+def test_the_organisations_and_signing_rights_pages_cost_the_same_with_more_rows(client_of):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from network_center.documents import services as documents
+
+    client = client_of("uo_dmitriev")
+
+    def count(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [reverse("schools:organisation_list"), reverse("documents:signing_rights")]
+    before = [count(url) for url in urls]
+    uo = get_user_model().objects.get(username="uo_dmitriev")
+    for i in range(10):
+        other = Organisation.objects.create(
+            kind="other",
+            region=dmitriev().region,
+            municipality=dmitriev(),
+            short_name=f"Орган {i}",
+            full_name=f"Орган {i}",
+        )
+        head = Person.objects.create(
+            organisation=other, last_name=f"Глава{i}", first_name="А", position="Руководитель"
+        )
+        documents.grant_signing_right(
+            other,
+            actor=uo,
+            person=head,
+            kind="head",
+            position="Руководитель",
+            valid_from=timezone.localdate(),
+        )
+    assert [count(url) for url in urls] == before

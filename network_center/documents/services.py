@@ -383,15 +383,11 @@ def remove_relation(relation: DocumentRelation, *, actor) -> None:
 
 
 def can_manage_signing_rights(user, organisation) -> bool:
-    """The department keeps who may sign for the organisations of its municipality; nobody
-    grants a right to sign for their own organisation to themselves."""
-    from schools.access import Role, get_access
+    """The department keeps who may sign for the organisations of its municipality, as it keeps
+    their cards (the same rule); nobody grants a right to sign to themselves."""
+    from schools.permissions import can
 
-    access = get_access(user)
-    return access.is_superuser or (
-        organisation.municipality_id is not None
-        and organisation.municipality_id in access.municipality_ids(Role.DEPARTMENT)
-    )
+    return can(user, "schools.change_organisation", organisation)
 
 
 @transaction.atomic

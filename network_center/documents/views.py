@@ -25,6 +25,7 @@ from schools.clients import rate_limited
 from schools.form_errors import add_service_error
 from schools.models import Organisation
 from schools.permissions import can, require
+from schools.search import CONTROL
 from schools.xlsx import write_only_row
 
 from . import services
@@ -176,13 +177,10 @@ def journal_export(request):
     return response
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def _attachment(filename: str, inline: bool = False) -> str:
     # A header is one line: a control character in a name (an old number with a line break)
     # would make every download of the file fail.
-    filename = CONTROL_CHARACTERS.sub(" ", filename)
+    filename = CONTROL.sub(" ", filename)
     kind = "inline" if inline else "attachment"
     ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "document.pdf"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
