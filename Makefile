@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format migrate demo bench messages
+.PHONY: install run test lint format migrate demo bench messages axe-asset
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +48,25 @@ bench: install
 	$(BIN)/python bench/plan_pdf_bench.py --wording concise
 	$(BIN)/python bench/plan_pdf_bench.py --wording demo
 
-# Russian catalogue: extract, fill the three plural forms, compile.
+# The catalogues (the source strings are Russian): extract into locale/en and locale/ru, fill the
+# Russian plural forms, check that every English entry is translated with the same placeholders
+# (write the new ones into locale/en/LC_MESSAGES/django.po when it stops here), compile both.
 messages: install
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=bench
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en -l ru --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=tests
 	$(BIN)/python locale/fill_ru_plurals.py
-	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l ru --ignore=.venv
+	$(BIN)/python locale/check_catalogues.py --po-only
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages -l en -l ru --ignore=.venv
+
+# axe-core for tests/test_accessibility.py, a test asset (never served): fetch the pinned version
+# from the npm registry, check its integrity against the registry's, keep the script and licences.
+AXE_VERSION ?= 4.14.1
+AXE_DIR := tests/assets/axe-core
+axe-asset:
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cd "$$tmp"; npm pack --silent axe-core@$(AXE_VERSION) >/dev/null; \
+	want=$$(npm view axe-core@$(AXE_VERSION) dist.integrity); \
+	got=sha512-$$(openssl dgst -sha512 -binary axe-core-$(AXE_VERSION).tgz | base64 -w0); \
+	if [ "$$want" != "$$got" ]; then echo "integrity mismatch: $$want != $$got"; exit 1; fi; \
+	tar xzf axe-core-$(AXE_VERSION).tgz; \
+	cp package/axe.min.js package/LICENSE package/LICENSE-3RD-PARTY.txt $(CURDIR)/$(AXE_DIR)/; \
+	echo "axe-core $(AXE_VERSION) $$got -> $(AXE_DIR)"

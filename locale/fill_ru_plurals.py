@@ -1,8 +1,11 @@
-"""Fill the Russian plural forms of locale/ru/LC_MESSAGES/django.po.
+"""Fill the Russian plural forms of locale/ru/LC_MESSAGES/django.po, and drop msgmerge's guesses.
 
 The source strings are Russian with English-style two forms (msgid / msgid_plural); Russian needs
-three (and a fourth for fractions in Django's catalogue). Run after `manage.py makemessages -l ru`,
-then `manage.py compilemessages`:
+three (and a fourth for fractions in Django's catalogue). A singular entry stays empty: gettext
+prints its msgid, which is Russian already. When a msgid changes, msgmerge marks the entry fuzzy
+and fills it from a similar one — always wrong here (the msgid *is* the text) — so fuzzy entries
+are emptied. Run after `manage.py makemessages -l en -l ru`, then `locale/check_catalogues.py`
+and `manage.py compilemessages` (`make messages` does all of it):
 
     .venv/bin/python locale/fill_ru_plurals.py
 """
@@ -34,6 +37,28 @@ FORMS = {
         "%(counter)s мероприятия",
         "%(counter)s мероприятий",
     ),
+    "Утвердить план пока нельзя: ждут согласования %(counter)s школ из %(total)s — %(schools)s.": (
+        "Утвердить план пока нельзя: ждёт согласования %(counter)s школа из %(total)s — "
+        "%(schools)s.",
+        "Утвердить план пока нельзя: ждут согласования %(counter)s школы из %(total)s — "
+        "%(schools)s.",
+        "Утвердить план пока нельзя: ждут согласования %(counter)s школ из %(total)s — "
+        "%(schools)s.",
+    ),
+    "План уже на согласовании. Если принять предложение, будут сброшены %(counter)s виз "
+    "(%(schools)s), и эти школы согласуют план заново.": (
+        "План уже на согласовании. Если принять предложение, будет сброшена %(counter)s виза "
+        "(%(schools)s), и эти школы согласуют план заново.",
+        "План уже на согласовании. Если принять предложение, будут сброшены %(counter)s визы "
+        "(%(schools)s), и эти школы согласуют план заново.",
+        "План уже на согласовании. Если принять предложение, будут сброшены %(counter)s виз "
+        "(%(schools)s), и эти школы согласуют план заново.",
+    ),
+    "С вашего адреса проверяли документы слишком часто. Повторите через %(minutes)s минут.": (
+        "С вашего адреса проверяли документы слишком часто. Повторите через %(minutes)s минуту.",
+        "С вашего адреса проверяли документы слишком часто. Повторите через %(minutes)s минуты.",
+        "С вашего адреса проверяли документы слишком часто. Повторите через %(minutes)s минут.",
+    ),
     "Слишком много неудачных попыток входа. Попробуйте снова через %(minutes)s минут.": (
         "Слишком много неудачных попыток входа. Попробуйте снова через %(minutes)s минуту.",
         "Слишком много неудачных попыток входа. Попробуйте снова через %(minutes)s минуты.",
@@ -50,7 +75,39 @@ def unquote(block: str) -> str:
     return "".join(re.findall(r'"([^"]*)"', block))
 
 
+def unfuzz(text: str) -> str:
+    """Empty every fuzzy entry: no flag, no previous strings (``#|``), no guessed msgstr (a
+    plural one is filled again below)."""
+
+    def clean(block: str) -> str:
+        lines = block.split("\n")
+        flags = next((line for line in lines if line.startswith("#,")), "")
+        if "fuzzy" not in flags:
+            return block
+        kept = [flag.strip() for flag in flags[2:].split(",") if flag.strip() != "fuzzy"]
+        out, in_msgstr = [], False
+        for line in lines:
+            if line.startswith("#|"):
+                continue
+            if line.startswith("#,"):
+                if kept:
+                    out.append("#, " + ", ".join(kept))
+                continue
+            if line.startswith("msgstr"):
+                in_msgstr = True
+                out.append(line.split(" ", 1)[0] + ' ""')
+                continue
+            if in_msgstr and line.startswith('"'):
+                continue
+            in_msgstr = False
+            out.append(line)
+        return "\n".join(out)
+
+    return "\n\n".join(clean(block) for block in text.split("\n\n"))
+
+
 def fill(text: str) -> tuple[str, list[str]]:
+    text = unfuzz(text)
     missing = []
 
     def replace(match):

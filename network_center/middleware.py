@@ -9,6 +9,8 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 
 
@@ -74,7 +76,8 @@ class PrivateResponsesMiddleware:
 class UploadLimitMiddleware:
     """A request body larger than ``UPLOAD_MAX_BYTES`` is refused from its declared length,
     before any of it is read (413, with a page saying so); Django's upload handlers then never
-    spool a 200 MB body to disk."""
+    spool a 200 MB body to disk. A file over ``UPLOAD_FILE_MAX_BYTES`` inside a body under the
+    limit is stopped while it is read (``schools.uploads``), with the same page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -88,10 +91,52 @@ class UploadLimitMiddleware:
             length = 0
         limit = settings.UPLOAD_MAX_BYTES
         if length > limit:
-            return render(
-                request,
-                "413.html",
-                {"limit_mb": limit // (1024 * 1024)},
-                status=413,
-            )
+            return render(request, "413.html", {"limit_mb": limit // (1024 * 1024)}, status=413)
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            # Parse here, through schools.uploads' handler: a file over the per-file limit stops
+            # the reading, and no view ever sees the form without it.
+            try:
+                request.FILES  # noqa: B018
+            except MultiPartParserError:
+                return render(request, "400.html", status=400)
+            if getattr(request, "upload_refused", False):
+                limit_mb = settings.UPLOAD_FILE_MAX_BYTES // (1024 * 1024)
+                return render(request, "413.html", {"limit_mb": limit_mb}, status=413)
         return self.get_response(request)
+
+
+def interface_language(user) -> str:
+    """The language of ``user``'s pages: their profile's (``Person.language``), else
+    ``LANGUAGE_CODE``. ``schools.backends.CachedModelBackend`` reads it with the user's row
+    (``interface_language``: ``None`` without a Person), so it costs no query of its own."""
+    if user is None or not user.is_authenticated:
+        return settings.LANGUAGE_CODE
+    try:
+        language = user.interface_language
+    except AttributeError:  # a user loaded by another backend
+        from schools.models import Person
+
+        language = Person.objects.filter(user=user).values_list("language", flat=True).first()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+class ProfileLanguageMiddleware:
+    """The interface language is the signed-in user's choice, Russian for everyone else.
+
+    ``LocaleMiddleware`` (before the session is read) guesses from a language cookie or the
+    browser's ``Accept-Language``; a Russian municipal site must not turn English because a
+    browser asks, so that guess is replaced here, once the user is known and before any view
+    renders or caches a page (``schools.caching.cached_page`` keys pages by the active
+    language). The language is active for the view and its response only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = interface_language(getattr(request, "user", None))
+        request.LANGUAGE_CODE = language
+        with translation.override(language):
+            response = self.get_response(request)
+        # LocaleMiddleware would name the language it guessed (it only sets a missing header).
+        response.headers["Content-Language"] = language
+        return response

@@ -91,9 +91,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's place for it (after the session, before CommonMiddleware); its guess from the
+    # browser is replaced by ProfileLanguageMiddleware below.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # As soon as the user is known, before anything renders or caches a page: the language of
+    # the user's profile, Russian for everyone else (LANGUAGES below).
+    "network_center.middleware.ProfileLanguageMiddleware",
     "network_center.middleware.PrivateResponsesMiddleware",
     # After the user is known (its page is the site's), before anything reads the body (the
     # CSRF check reads the form in the view phase).
@@ -165,6 +171,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The largest request body accepted (scans of paper acts, files to verify): refused from its
 # declared length before any of it is read.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 50) * 1024 * 1024
+# The largest single file any form accepts (a scan, a file to verify, an evidence file): reading
+# stops at its first byte over (schools.uploads), the rest of the body is never taken.
+UPLOAD_FILE_MAX_BYTES = env_int("UPLOAD_FILE_MAX_MB", 20) * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "schools.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Rendered pages are cached under the version of the data (schools.caching): a cached page is
 # never older than the data, so the cache may be each process's own memory. PAGE_CACHE_SECONDS
@@ -216,8 +230,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# The interface is Russian for everyone. Strings go through gettext so that English can follow:
-# add locale/en, then django.middleware.locale.LocaleMiddleware to pick it from the browser.
+# The source strings are Russian; locale/en holds the English catalogue, locale/ru the Russian
+# plural forms (`make messages`). The interface language is the signed-in user's profile
+# language (Person.language, chosen on /accounts/language/); Russian for anonymous visitors
+# and users without a profile — a browser's Accept-Language or a language cookie never switch
+# the site (network_center.middleware.ProfileLanguageMiddleware). Legal documents are always
+# rendered in Russian. URLs carry no language prefix.
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]

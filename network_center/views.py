@@ -1,15 +1,24 @@
-"""Project-level pages: the home page of each role, and the 403 handler that logs refusals."""
+"""Project-level pages: the home page of each role, the choice of one's interface language,
+and the 403 handler that logs refusals."""
 
 import logging
 from collections import defaultdict
 
+from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, OuterRef, Q, Subquery
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
+from django.views.decorators.http import require_http_methods
 
 from network_center.centers.models import Center
 from network_center.documents.models import LegalDocument
+from schools import services as school_services
 from schools.access import Role, get_access
 from schools.caching import cached_page
 from schools.models import (
@@ -19,6 +28,8 @@ from schools.models import (
     SchoolStatus,
     current_statuses,
 )
+from schools.permissions import require
+from schools.text import CheckedText
 
 
 def municipality_summaries(user):
@@ -198,6 +209,36 @@ def _plan_work(user, access):
         "objections": objections,
         "to_approve": to_approve,
     }
+
+
+class LanguageForm(CheckedText, forms.Form):
+    language = forms.ChoiceField(
+        label=gettext_lazy("Язык интерфейса"), choices=settings.LANGUAGES, widget=forms.RadioSelect
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """The language of the user's own pages (``Person.language``); legal documents stay
+    Russian. A login without a card of its own (the administrator's) has none to choose."""
+    require(
+        request.user,
+        "schools.change_own_language",
+        message=_(
+            "Язык интерфейса выбирают сотрудники организаций: у этой учётной записи нет карточки."
+        ),
+    )
+    form = LanguageForm(request.POST or None, initial={"language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        person = school_services.change_language(
+            actor=request.user, language=form.cleaned_data["language"]
+        )
+        # The confirmation in the language just chosen (the middleware restores its own after).
+        translation.activate(person.language)
+        messages.success(request, _("Язык интерфейса сохранён."))
+        return redirect("language")
+    return render(request, "registration/language_form.html", {"form": form})
 
 
 security_log = logging.getLogger("network_center.security")

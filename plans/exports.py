@@ -13,6 +13,7 @@ from schools.xlsx import write_cell
 
 from .models import Revision
 from .printing import AGREEMENT_COLUMNS, responsible_names
+from .queries import line_numbers
 
 # (heading, width, value of a line)
 LINE_COLUMNS = [
@@ -57,8 +58,10 @@ def line_rows(revision: Revision):
         .prefetch_related("responsible", "schools")
         .order_by("date_from", "position", "pk")
     )
-    for n, line in enumerate(lines, start=1):
-        yield [n, *(value(line) for _, _, value in LINE_COLUMNS[1:])]
+    # Listed by date for the spreadsheet; numbered as in the printed plan.
+    numbers = line_numbers(revision)
+    for line in lines:
+        yield [numbers[line.pk], *(value(line) for _, _, value in LINE_COLUMNS[1:])]
 
 
 def agreement_rows(revision: Revision):

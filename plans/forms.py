@@ -4,7 +4,9 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schools.ids import ModelMultipleChoiceField
 from schools.models import Organisation, Person
+from schools.text import CheckedText
 
 from .models import EventForm, Line, Proposal, Visa
 
@@ -29,7 +31,7 @@ def network_people(center):
     ).distinct()
 
 
-class PersonChoiceField(forms.ModelMultipleChoiceField):
+class PersonChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name_initials}, {obj.organisation.short_name}"
 
@@ -51,7 +53,7 @@ class _DatesMixin:
         return cleaned
 
 
-class LineForm(_DatesMixin, forms.ModelForm):
+class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     responsible = PersonChoiceField(
         label=_("Ответственные"), queryset=Person.objects.none(), required=False
@@ -82,6 +84,7 @@ class LineForm(_DatesMixin, forms.ModelForm):
             "resources": forms.Textarea(attrs={"rows": 2}),
             "title": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"schools": ModelMultipleChoiceField}
 
     def __init__(self, *args, center, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +106,7 @@ class LineForm(_DatesMixin, forms.ModelForm):
         self.helper.form_tag = False
 
 
-class ProposalForm(_DatesMixin, forms.ModelForm):
+class ProposalForm(CheckedText, _DatesMixin, forms.ModelForm):
     class Meta:
         model = Proposal
         fields = [
@@ -138,7 +141,7 @@ class ProposalForm(_DatesMixin, forms.ModelForm):
         self.helper.form_tag = False
 
 
-class DecisionForm(_DatesMixin, forms.Form):
+class DecisionForm(CheckedText, _DatesMixin, forms.Form):
     """The center's decision on a proposal; on acceptance it may change place, form, format and
     dates (SPEC: the center has the final say), and the change is recorded."""
 
@@ -202,7 +205,7 @@ class DecisionForm(_DatesMixin, forms.Form):
         return cleaned
 
 
-class VisaForm(forms.Form):
+class VisaForm(CheckedText, forms.Form):
     decision = forms.ChoiceField(
         label=_("Решение школы"),
         choices=[
@@ -233,7 +236,7 @@ class VisaForm(forms.Form):
         return cleaned
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CheckedText, forms.Form):
     comment = forms.CharField(
         label=_("Комментарий"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -245,7 +248,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(CheckedText, forms.Form):
     year = forms.IntegerField(label=_("Учебный год (год начала)"), min_value=2000, max_value=2100)
     copy_from = forms.ModelChoiceField(
         label=_("Скопировать мероприятия из плана"),

@@ -9,7 +9,7 @@ from network_center.documents.body import ParsedPoint
 from network_center.documents.models import LegalDocument
 
 from .models import Line, Revision
-from .queries import participant_ids
+from .queries import PRINT_ORDER, participant_ids
 
 PRINT_COLUMNS = [
     "№",
@@ -45,7 +45,7 @@ def plan_print_table(revision: Revision) -> dict:
     lines = list(
         revision.lines.select_related("form", "venue")
         .prefetch_related("responsible", "schools")
-        .order_by("direction", "date_from", "position", "pk")
+        .order_by(*PRINT_ORDER)
     )
     participants = participant_ids(revision)
     rows: list = []

@@ -19,6 +19,18 @@ def working_revision(plan: Plan) -> Revision | None:
     return plan.revisions.filter(state__in=IN_WORK).first()
 
 
+# The order of the printed plan (``printing.plan_print_table``): by direction, by date within a
+# direction. A line's number is its place in it, the same on the page, in the PDF and in the XLSX,
+# whatever the page is filtered or grouped by.
+PRINT_ORDER = ("direction", "date_from", "position", "pk")
+
+
+def line_numbers(revision: Revision) -> dict[int, int]:
+    """Each line's number in the printed plan, by line id (one query of ids)."""
+    ids = revision.lines.order_by(*PRINT_ORDER).values_list("pk", flat=True)
+    return {pk: n for n, pk in enumerate(ids, start=1)}
+
+
 def approved_revision(plan: Plan) -> Revision | None:
     """The revision in force: at most one per plan."""
     return plan.revisions.filter(state=S.APPROVED).first()

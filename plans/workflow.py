@@ -60,6 +60,9 @@ class Rule:
     needs_comment: bool = False
     needs_password: bool = False
     button: str = "primary"
+    # The button inside a transition's form (comment, password), told apart from the button that
+    # opens the form: the panel never shows two alike.
+    submit_label: str = ""
     confirm: str = ""
     done: str = ""  # what the user is told when it is done
     denied: str = ""  # told to someone the rule does not name
@@ -238,6 +241,7 @@ REVISION = Table(
             who=_admin_or(_may_return),
             perm="plans.return_revision",
             needs_comment=True,
+            submit_label=_("Вернуть с этим комментарием"),
             button="outline-secondary",
             done=_("План возвращён на доработку, замечания записаны."),
         ),
@@ -251,6 +255,7 @@ REVISION = Table(
             perm="plans.approve_revision",
             needs_password=True,
             button="success",
+            submit_label=_("Подписать и утвердить"),
             done=_("План утверждён: документ подписан, его PDF сохранён, участники уведомлены."),
             not_now=_("Не все школы согласовали текущую редакцию."),
         ),
@@ -274,6 +279,7 @@ REVISION = Table(
             who=_admin_or(roles.manages_plan),
             perm="plans.close_revision",
             needs_comment=True,
+            submit_label=_("Закрыть с этим комментарием"),
             button="outline-dark",
             confirm=_("Закрыть план? После этого он только для чтения."),
             done=_("План закрыт."),

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ContentVersion,
+    RateCount,
     Membership,
     Municipality,
     Organisation,
@@ -148,3 +149,10 @@ class ContentVersionAdmin(ViewOnlyAdmin):
     """The data's version, kept by database triggers (``schools.caching``): shown, never set."""
 
     list_display = ["n"]
+
+
+@admin.register(RateCount)
+class RateCountAdmin(ViewOnlyAdmin):
+    """Rate-limit counters of the current windows (``schools.clients``): shown, never set."""
+
+    list_display = ["key", "count", "expires_at"]

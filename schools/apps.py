@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.core.signals import request_finished, request_started
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
+from django.urls import register_converter
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +12,11 @@ class SchoolsConfig(AppConfig):
 
     def ready(self):
         from .caching import end_request, install_triggers, start_request
+        from .ids import IdConverter
         from .search import install_sqlite_unicode_lower
 
+        # ``<id:pk>`` in every app's URL patterns.
+        register_converter(IdConverter, "id")
         connection_created.connect(
             install_sqlite_unicode_lower, dispatch_uid="sqlite_unicode_lower"
         )

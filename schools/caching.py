@@ -55,8 +55,9 @@ $$;
 
 
 def versioned_tables():
-    """The tables of the product's data (the auto-created many-to-many tables included)."""
-    from .models import ContentVersion
+    """The tables of the product's data (the auto-created many-to-many tables included): not
+    the version itself, nor the rate-limit counters (``schools.clients``)."""
+    from .models import ContentVersion, RateCount
 
     return sorted(
         {
@@ -66,7 +67,7 @@ def versioned_tables():
             and not model._meta.proxy
             and not model._meta.swapped
             and model._meta.app_label not in UNVERSIONED_APPS
-            and model is not ContentVersion
+            and model not in (ContentVersion, RateCount)
         }
     )
 

@@ -8,9 +8,10 @@ send a made-up address and lock another's login out, or escape a limit.
 
 import hashlib
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connection
 
 
 def client_ip(request) -> str:
@@ -28,16 +29,25 @@ def client_ip(request) -> str:
 
 def rate_limited(request, scope: str, *, limit: int, window: int) -> bool:
     """Whether this client has made more than ``limit`` requests of ``scope`` in the current
-    ``window`` seconds (a fixed window; counted in the cache, per process unless the cache is
-    shared)."""
-    bucket = int(time.time() // window)
+    ``window`` seconds (a fixed window). Counted in the database by one atomic upsert, so the
+    limit is the same whatever number of worker processes and machines serve the site; the
+    first request of a window sweeps the counters of windows past."""
+    from .models import RateCount
+
+    now = time.time()
+    bucket = int(now // window)
     address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:16]
-    key = f"rate:{scope}:{address}:{bucket}"
-    if cache.add(key, 1, window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        return False
+    key = f"{scope}:{address}:{bucket}"
+    expires = datetime.fromtimestamp((bucket + 1) * window, tz=UTC)
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    with connection.cursor() as cursor:
+        # PostgreSQL and SQLite (3.35+) alike.
+        cursor.execute(
+            f'INSERT INTO {table} ("key", "count", "expires_at") VALUES (%s, 1, %s) '
+            f'ON CONFLICT ("key") DO UPDATE SET "count" = {table}."count" + 1 RETURNING "count"',
+            [key, expires],
+        )
+        (count,) = cursor.fetchone()
+    if count == 1:
+        RateCount.objects.filter(expires_at__lt=datetime.fromtimestamp(now, tz=UTC)).delete()
     return count > limit

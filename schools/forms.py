@@ -1,12 +1,29 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Organisation, Person
+from .text import CheckedText
 
 
-class OrganisationForm(forms.ModelForm):
+class LoginForm(CheckedText, AuthenticationForm):
+    """Django's login form, with its username checked before any lookup: one line, and no
+    longer than a username can be. Django only sets the field's ``max_length`` (for the
+    widget), and a failed login is recorded by django-axes under the username tried — a column
+    of 255 characters, which PostgreSQL does not let a longer one into."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class OrganisationForm(CheckedText, forms.ModelForm):
     """The card of an organisation as the department keeps it: names as its acts print them
     (full, short, in the genitive, the letterhead with the higher body), the number pattern of
     its journal, contacts and head. Creating, the kind and municipality are chosen too."""
@@ -73,18 +90,18 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_inn(self):
         inn = self.cleaned_data["inn"].strip()
-        if inn and (not inn.isdigit() or len(inn) not in (10, 12)):
+        if inn and not re.fullmatch(r"[0-9]{10}|[0-9]{12}", inn):
             raise forms.ValidationError(_("ИНН состоит из 10 цифр (организация) или 12 цифр."))
         return inn
 
     def clean_ogrn(self):
         ogrn = self.cleaned_data["ogrn"].strip()
-        if ogrn and (not ogrn.isdigit() or len(ogrn) != 13):
+        if ogrn and not re.fullmatch(r"[0-9]{13}", ogrn):
             raise forms.ValidationError(_("ОГРН организации состоит из 13 цифр."))
         return ogrn
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(CheckedText, forms.ModelForm):
     """A person of an organisation, as acts name them; creating, an optional login and role."""
 
     username = forms.CharField(

@@ -327,6 +327,11 @@ class Person(models.Model):
         related_name="person",
         verbose_name=_("учётная запись"),
     )
+    # The language of the person's own pages (``network_center.middleware``); acts are Russian
+    # whatever it is.
+    language = models.CharField(
+        _("язык интерфейса"), max_length=10, choices=settings.LANGUAGES, default="ru"
+    )
     history = HistoricalRecords()
 
     objects = PersonQuerySet.as_manager()
@@ -448,3 +453,22 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return str(self.n)
+
+
+class RateCount(models.Model):
+    """Requests of one client to one rate-limited scope in one fixed window
+    (``schools.clients.rate_limited``). In the database, not the process's cache, so that the
+    limit holds across every worker and machine serving the site; a row is a counter, not the
+    product's data (no data version, no history), and expired rows are swept as new windows
+    start."""
+
+    key = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("счётчик запросов")
+        verbose_name_plural = _("счётчики запросов")
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -6,16 +6,16 @@ SQLite, replace lower() with Python's Unicode-aware ``str.lower`` (see SchoolsCo
 PostgreSQL's lower() is Unicode-aware already.
 """
 
-import re
 from functools import reduce
 from operator import or_
 
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-# No stored text holds control characters; a query with them (a NUL PostgreSQL refuses in a
-# literal) searches for the words around them.
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from .text import CONTROL
+
+# No stored text holds control characters (``schools.text``); a query with them (a NUL
+# PostgreSQL refuses in a literal) searches for the words around them.
 MAX_QUERY = 200
 
 

@@ -9,6 +9,7 @@ into a formula when someone edits the cell. Characters XML cannot carry are drop
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -26,7 +27,7 @@ def fill(cell, value):
         cell.value = value
         cell.number_format = DATE_FORMAT
     elif isinstance(value, bool):
-        cell.value = "да" if value else "нет"
+        cell.value = gettext("да") if value else gettext("нет")
     elif isinstance(value, int | float):
         cell.value = value
     else:

@@ -97,3 +97,25 @@ def pytest_collection_modifyitems(config, items):
     of them, which would remove the demo world the other tests share. Each of them loads the
     demo again for itself."""
     items.sort(key=lambda item: bool(_flushes_database(item)))
+
+
+def pytest_runtest_logreport(report):
+    """Sum the requests the fuzz tests made (``tests/test_fuzz.py`` records them per test;
+    under xdist the reports reach the controlling process)."""
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name in _FUZZ:
+                _FUZZ[name] += value
+                _FUZZ[f"{name}_tests"] += 1
+
+
+_FUZZ = {"fuzz_submissions": 0, "fuzz_pages": 0, "fuzz_submissions_tests": 0, "fuzz_pages_tests": 0}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FUZZ["fuzz_submissions_tests"] or _FUZZ["fuzz_pages_tests"]:
+        terminalreporter.write_line(
+            f"fuzz: {_FUZZ['fuzz_submissions']} hostile submissions to "
+            f"{_FUZZ['fuzz_submissions_tests']} forms, {_FUZZ['fuzz_pages']} hostile queries "
+            f"to {_FUZZ['fuzz_pages_tests']} pages"
+        )

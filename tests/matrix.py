@@ -95,6 +95,13 @@ def count_of(model_path: str, **filters):
     return snapshot
 
 
+def languages():
+    """Everyone's interface language (``Person.language``), for the rows of ``language``."""
+    from schools.models import Person
+
+    return sorted(Person.objects.exclude(user=None).values_list("user__username", "language"))
+
+
 def _org_pk(short_name):
     from schools.models import Organisation
 
@@ -145,6 +152,28 @@ MATRIX: dict[str, list[Case]] = {
     ],
     "password_change": [Case("password_change", expect(200))],
     "password_change_done": [Case("password_change_done", expect(200))],
+    # Everyone with a card of their own chooses the language of their own pages; the
+    # administrator's login has none (403). Whose row changed: test_i18n.
+    "language": [
+        Case("language", expect(200, admin=403)),
+        Case(
+            "language",
+            expect(302, admin=403),
+            method="post",
+            data={"language": "en"},
+            state=languages,
+            changes=tuple(p for p in PERSONAS if p != "admin"),
+        ),
+        Case(
+            "language",
+            expect(200, admin=403),
+            method="post",
+            data={"language": "xx"},
+            label="an unknown language re-displays the form",
+            state=languages,
+            changes=(),
+        ),
+    ],
     "schools:list": [Case("schools:list", expect(200))],
     "schools:detail": [
         Case(

@@ -226,6 +226,21 @@ def test_the_verification_page_is_rate_limited_per_client(client, settings):
     assert client.get(url, REMOTE_ADDR="192.0.2.51").status_code == 200
 
 
+def test_the_rate_limit_holds_across_worker_processes(client, settings):
+    """The count is in the database: another worker (here: an emptied process cache) sees it."""
+    from django.core.cache import cache
+
+    from network_center.documents.models import LegalDocument
+
+    settings.VERIFY_RATE_LIMIT = (2, 600)
+    url = reverse("verify", args=[LegalDocument.objects.get(number="1-139/1").verification_code])
+    for _ in range(2):
+        assert client.get(url, REMOTE_ADDR="192.0.2.60").status_code == 200
+    cache.clear()
+    response = client.get(url, REMOTE_ADDR="192.0.2.60")
+    assert response.status_code == 429 and "Слишком много" in response.content.decode()
+
+
 def test_titles_and_landmarks_speak_russian(client_of):
     page = client_of("uo_dmitriev").get(reverse("schools:organisation_list")).content.decode()
     assert "· Сетевое взаимодействие</title>" in page and "network_center</title>" not in page

@@ -230,3 +230,58 @@ def test_no_page_is_wider_than_a_phone_or_a_desktop_and_tables_scroll_in_their_o
             for i in range(boxes.count()):
                 assert boxes.nth(i).get_attribute("tabindex") == "0"
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_each_plan_line_is_a_card_and_the_editor_a_full_width_form(browser, live_server):
+    from network_center.demo import load_demo
+    from plans.models import Plan
+
+    load_demo()
+    plan = Plan.objects.get(year=2026)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
+    page = context.new_page()
+    login(page, live_server, "head_center")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/")
+    row = page.locator(".plan-table tbody tr[id^=line-]").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    # Each cell says what it is: the column headers are out of sight on a phone.
+    labels = row.locator(".plan-label")
+    assert labels.nth(1).is_visible() and labels.nth(1).inner_text() == "Форма, формат"
+    box = row.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    row.get_by_role("link", name="Изменить").click()
+    editor = page.locator("form.line-editor")
+    editor.wait_for()
+    form_box = editor.bounding_box()
+    assert form_box["width"] >= 300 and form_box["x"] + form_box["width"] <= 390
+    title = page.get_by_label("Мероприятие", exact=False).first
+    assert title.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_a4_preview_of_an_act_fits_its_frame_at_every_width(browser, live_server):
+    from network_center.demo import load_demo
+    from network_center.documents.models import LegalDocument
+
+    load_demo()
+    order = LegalDocument.objects.get(number="1-139/1")
+    for width in (390, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+        page = context.new_page()
+        login(page, live_server, "uo_dmitriev")
+        page.goto(f"{live_server.url}/documents/{order.pk}/")
+        frame = page.locator(".document-preview-frame").bounding_box()
+        sheets = page.locator(".document-preview-frame .doc-sheet")
+        assert sheets.count() >= 1
+        for i in range(sheets.count()):
+            sheet = sheets.nth(i).bounding_box()
+            assert sheet["x"] >= frame["x"] - 1
+            assert sheet["x"] + sheet["width"] <= frame["x"] + frame["width"] + 1, (width, i)
+        # Scaled, not reflowed: the sheet keeps the proportions of A4.
+        first = sheets.first.bounding_box()
+        assert first["height"] / first["width"] >= 297 / 210 - 0.02
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        context.close()

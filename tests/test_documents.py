@@ -583,6 +583,52 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client_of, settings)
     assert draft.is_draft
 
 
+def test_a_file_over_the_limit_stops_the_reading_and_nothing_is_registered(user_of, settings):
+    """Under the body limit, over the file limit: reading stops at the first chunk over, the
+    rest of the body is never taken, and no view acts on the form without its file."""
+    from django.test import RequestFactory
+
+    from network_center.middleware import UploadLimitMiddleware
+
+    settings.UPLOAD_FILE_MAX_BYTES = 1024 * 1024
+    draft = new_draft()
+    size = 4 * 1024 * 1024
+    big = SimpleUploadedFile("scan.pdf", PDF_SCAN + b"0" * size, content_type="application/pdf")
+    request = RequestFactory().post(
+        reverse("documents:register", args=[draft.pk]),
+        {"number": "81", "date": "2021-02-01", "signing_right": head_right(), "scan": big},
+    )
+    request.user = user_of("uo_dmitriev")
+    reached = []
+    response = UploadLimitMiddleware(lambda r: reached.append(r))(request)
+    assert response.status_code == 413
+    assert "Загружать можно файлы до 1 МБ" in response.content.decode()
+    assert reached == []
+    read = request.META["wsgi.input"]._FakePayload__content.tell()
+    assert read < size // 2, f"{read} bytes of {size} were read"
+    draft.refresh_from_db()
+    assert draft.is_draft and not draft.scan
+
+
+def test_a_file_over_the_limit_is_told_in_russian(client_of, settings):
+    settings.UPLOAD_FILE_MAX_BYTES = 2 * 1024 * 1024
+    code = LegalDocument.objects.get(number="1-139/1").verification_code
+    big = SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024))
+    response = client_of("anonymous").post(reverse("verify", args=[code]), {"file": big})
+    assert response.status_code == 413
+    assert "Загружать можно файлы до 2 МБ" in response.content.decode()
+
+
+def test_a_malformed_upload_is_a_bad_request_not_an_error(client_of):
+    code = LegalDocument.objects.get(number="1-139/1").verification_code
+    response = client_of("anonymous").post(
+        reverse("verify", args=[code]),
+        data=b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n',
+        content_type="multipart/form-data; boundary=",
+    )
+    assert response.status_code == 400
+
+
 def test_an_unknown_verification_code_is_answered_as_a_check(client_of):
     response = client_of("anonymous").get(reverse("verify", args=["AAAA-BBBB-CCCC"]))
     page = response.content.decode()

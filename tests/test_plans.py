@@ -792,8 +792,8 @@ def test_plan_page_costs_the_same_queries_with_10_and_150_lines(client_of):
     warm_150, _ = count()
     assert cold_10 == cold_150
     assert warm_10 == warm_150
-    # Cached rows skip the three line queries (lines, responsible, schools).
-    assert warm_10 == cold_10 - 3
+    # Cached rows skip the four line queries (numbers, lines, responsible, schools).
+    assert warm_10 == cold_10 - 4
     # session, user, memberships, notifications count, plan (+center), revisions, visas,
     # proposals count, participations, history, center head check, lines, responsible, schools
     assert cold_10 <= 16
@@ -933,10 +933,14 @@ def test_who_cannot_approve_yet_is_told_why(client_of):
     page = client_of("chief_dmitriev").get(url).content.decode()
     pending = [v.school.short_name for v in revision.visas.exclude(decision__in=Visa.AGREEING)]
     assert pending
-    assert f"не согласовали {len(pending)} из {revision.visas.count()} школ" in page
+    n, total = len(pending), revision.visas.count()
+    waiting = {1: "ждёт согласования 1 школа", 2: "ждут согласования 2 школы"}.get(
+        n, f"ждут согласования {n} школ" if n > 4 else f"ждут согласования {n} школы"
+    )
+    assert f"Утвердить план пока нельзя: {waiting} из {total} — " in page
     for name in pending:
         assert name.replace("«", "&laquo;") in page or name in page
     agree_all(revision)
     told = client_of("uo_dmitriev").get(url).content.decode()
     assert "Утверждает лицо с правом подписи от имени" in told
-    assert "не согласовали" not in told
+    assert "ждут согласования" not in told and "ждёт согласования" not in told

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from network_center.documents.models import LegalDocument
 from schools.form_errors import add_service_error  # noqa: F401 - the views import it from here
 from schools.models import Organisation, Person
+from schools.text import CheckedText
 
 from .models import Center, Composition, Member, Participation
 from .services.working_group import network_organisations
@@ -119,7 +120,7 @@ def _date_widget():
 # --- the center ------------------------------------------------------------------------------
 
 
-class CenterForm(forms.ModelForm):
+class CenterForm(CheckedText, forms.ModelForm):
     """A center's card as the department keeps it (``create_center`` / ``update_center``)."""
 
     class Meta:
@@ -180,7 +181,7 @@ class CenterForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in names}
 
 
-class MunicipalityChoiceForm(forms.Form):
+class MunicipalityChoiceForm(CheckedText, forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Муниципальное образование"), queryset=None, empty_label=None
     )
@@ -190,7 +191,7 @@ class MunicipalityChoiceForm(forms.Form):
         self.fields["municipality"].queryset = municipalities
 
 
-class CloseCenterForm(forms.Form):
+class CloseCenterForm(CheckedText, forms.Form):
     act = DocumentChoiceField(
         label=_("Акт о закрытии центра"),
         queryset=LegalDocument.objects.none(),
@@ -205,7 +206,7 @@ class CloseCenterForm(forms.Form):
 # --- participants ----------------------------------------------------------------------------
 
 
-class ParticipationForm(forms.ModelForm):
+class ParticipationForm(CheckedText, forms.ModelForm):
     """A participant school of a center (``add_participant`` / ``update_participant``)."""
 
     class Meta:
@@ -288,7 +289,7 @@ class MemberFieldsMixin:
         )
 
 
-class MemberAddForm(MemberFieldsMixin, forms.Form):
+class MemberAddForm(CheckedText, MemberFieldsMixin, forms.Form):
     """Add an existing employee of a network organisation to the draft composition."""
 
     person = forms.ModelChoiceField(
@@ -321,7 +322,7 @@ class MemberAddForm(MemberFieldsMixin, forms.Form):
         )
 
 
-class MemberNewPersonForm(MemberFieldsMixin, forms.Form):
+class MemberNewPersonForm(CheckedText, MemberFieldsMixin, forms.Form):
     """Enter an employee of a network organisation who is not in the system yet, and add them."""
 
     organisation = forms.ModelChoiceField(
@@ -348,7 +349,7 @@ class MemberNewPersonForm(MemberFieldsMixin, forms.Form):
         )
 
 
-class MemberEditForm(MemberFieldsMixin, forms.Form):
+class MemberEditForm(CheckedText, MemberFieldsMixin, forms.Form):
     """A member's role and area of responsibility in the draft composition."""
 
     def __init__(self, *args, **kwargs):

@@ -204,7 +204,7 @@ class Participation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.school} в {self.center}"
+        return _("%(school)s в %(center)s") % {"school": self.school, "center": self.center}
 
     def is_current(self, on) -> bool:
         """Whether the school still takes part on ``on`` (``plans.services.active_participations``
@@ -287,7 +287,10 @@ class Composition(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.center}: состав, версия {self.version}"
+        return _("%(center)s: состав, версия %(version)s") % {
+            "center": self.center,
+            "version": self.version,
+        }
 
     @property
     def status_badge(self):

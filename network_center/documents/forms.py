@@ -4,17 +4,17 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.validators import RegexValidator
+from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from schools.models import Organisation, Person
 from schools.search import text_search
+from schools.text import CheckedText
 
 from .body import parse_body_text
 from .models import DocumentPoint, DocumentRelation, LegalDocument, SigningRight, can_draft_for
-
-MAX_SCAN_BYTES = 20 * 1024 * 1024
 
 
 def draftable_issuers(user):
@@ -51,7 +51,7 @@ class SigningRightChoiceField(forms.ModelChoiceField):
         return f"{right.printed_position} {right.person.initials_name} ({right.period}{basis})"
 
 
-class DocumentCreateForm(_Helper, forms.ModelForm):
+class DocumentCreateForm(CheckedText, _Helper, forms.ModelForm):
     submit_label = _("Создать проект")
 
     class Meta:
@@ -111,7 +111,7 @@ class DocumentCreateForm(_Helper, forms.ModelForm):
         return cleaned
 
 
-class DocumentEditForm(_Helper, forms.ModelForm):
+class DocumentEditForm(CheckedText, _Helper, forms.ModelForm):
     """Requisites of a draft. ``version`` carries what the editor saw, to detect a concurrent
     edit by someone else."""
 
@@ -138,6 +138,8 @@ class DocumentEditForm(_Helper, forms.ModelForm):
             "heading": forms.Textarea(attrs={"rows": 2}),
             "preamble": forms.Textarea(attrs={"rows": 5}),
             "closing": forms.Textarea(attrs={"rows": 3}),
+            # Printed by lines: the executor's name, then the telephone.
+            "executor_mark": forms.Textarea(attrs={"rows": 2}),
             "in_force_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
@@ -191,7 +193,7 @@ class DocumentEditForm(_Helper, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
 
 
-class AppendixForm(_Helper, forms.Form):
+class AppendixForm(CheckedText, _Helper, forms.Form):
     submit_label = _("Добавить приложение")
 
     kind = forms.ChoiceField(
@@ -224,7 +226,7 @@ class AppendixForm(_Helper, forms.Form):
         self.helper = self._helper()
 
 
-class PointForm(forms.ModelForm):
+class PointForm(CheckedText, forms.ModelForm):
     class Meta:
         model = DocumentPoint
         fields = ["text", "style", "executor", "deadline"]
@@ -236,7 +238,7 @@ class PointForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
-class BodyTextForm(_Helper, forms.Form):
+class BodyTextForm(CheckedText, _Helper, forms.Form):
     submit_label = _("Заменить текст")
 
     text = forms.CharField(
@@ -260,7 +262,7 @@ class BodyTextForm(_Helper, forms.Form):
         return self.cleaned_data["text"]
 
 
-class SignForm(forms.Form):
+class SignForm(CheckedText, forms.Form):
     password = forms.CharField(
         label=_("Ваш пароль"),
         strip=False,
@@ -274,19 +276,14 @@ class SignForm(forms.Form):
         self.helper.add_input(Submit("sign", _("Подписать"), css_class="btn-success"))
 
 
-class RegisterForm(_Helper, forms.Form):
+class RegisterForm(CheckedText, _Helper, forms.Form):
     submit_label = _("Зарегистрировать")
 
     number = forms.CharField(
         label=_("Регистрационный номер"),
         max_length=50,
+        # One line, as every text input (CheckedText): a number prints in headers and names.
         help_text=_("Как на бумаге: «1-139/1»."),
-        validators=[
-            RegexValidator(
-                r"^[^\x00-\x1f\x7f]+$",
-                _("Номер пишется в одну строку, без табуляций и переводов строки."),
-            )
-        ],
     )
     date = forms.DateField(
         label=_("Дата документа"),
@@ -319,7 +316,11 @@ class RegisterForm(_Helper, forms.Form):
             self.add_error(
                 "signing_right",
                 _("Право подписи «%(right)s» действует %(period)s, а не на %(date)s.")
-                % {"right": right, "period": right.period, "date": f"{on_date:%d.%m.%Y}"},
+                % {
+                    "right": right,
+                    "period": right.period,
+                    "date": date_format(on_date, "SHORT_DATE_FORMAT"),
+                },
             )
         return cleaned
 
@@ -331,8 +332,11 @@ class RegisterForm(_Helper, forms.Form):
 
     def clean_scan(self):
         scan = self.cleaned_data["scan"]
-        if scan.size > MAX_SCAN_BYTES:
-            raise forms.ValidationError(_("Файл больше 20 МБ."))
+        limit = settings.UPLOAD_FILE_MAX_BYTES
+        if scan.size > limit:
+            raise forms.ValidationError(
+                _("Файл больше %(mb)s МБ.") % {"mb": limit // (1024 * 1024)}
+            )
         kind = scan_type(scan)
         if kind is None:
             raise forms.ValidationError(
@@ -378,7 +382,7 @@ def scan_is_readable(upload) -> bool:
     return scan_type(upload) is not None
 
 
-class RelationForm(forms.Form):
+class RelationForm(CheckedText, forms.Form):
     kind = forms.ChoiceField(
         label=_("Связь"),
         choices=[
@@ -399,13 +403,16 @@ class RelationForm(forms.Form):
         )
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(CheckedText, forms.Form):
     file = forms.FileField(label=_("PDF-файл для сверки"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 50 * 1024 * 1024:
-            raise forms.ValidationError(_("Файл больше 50 МБ."))
+        limit = settings.UPLOAD_FILE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("Файл больше %(mb)s МБ.") % {"mb": limit // (1024 * 1024)}
+            )
         return upload
 
 
@@ -442,7 +449,7 @@ class JournalFilter(django_filters.FilterSet):
         return text_search(queryset, value, ["heading", "number"])
 
 
-class SigningRightForm(_Helper, forms.ModelForm):
+class SigningRightForm(CheckedText, _Helper, forms.ModelForm):
     """A right to sign for an organisation of the department's municipality."""
 
     submit_label = _("Внести право подписи")
@@ -477,7 +484,7 @@ class SigningRightForm(_Helper, forms.ModelForm):
         self.helper = self._helper()
 
 
-class EndSigningRightForm(forms.Form):
+class EndSigningRightForm(CheckedText, forms.Form):
     last_day = forms.DateField(
         label=_("Последний день"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -13,12 +13,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from schools.access import Role, get_access
 from schools.history import AppendOnlyModel
 from schools.models import Organisation, Person
+
+from .language import in_russian
 
 
 class SignedDocumentError(ValidationError):
@@ -367,7 +370,9 @@ class LegalDocument(models.Model):
         ]
         indexes = [models.Index(fields=["issuer", "year", "kind"], name="document_journal_idx")]
 
+    @in_russian
     def __str__(self):
+        # An act is named as it was issued, in lists and breadcrumbs too (``documents.language``).
         if self.parent_id and self.appendix_number:
             return f"Приложение {self.appendix_number}: {self.title_line}"
         if self.is_signed or self.number:
@@ -459,6 +464,7 @@ class LegalDocument(models.Model):
         return f"{settings.SITE_URL}/verify/{self.verification_code}/"
 
     @property
+    @in_russian
     def download_name(self):
         """«Приказ_1-139-1_от_22.05.2017.pdf»: slashes in numbers become hyphens."""
         kind = self.get_kind_display().split(" ")[0]
@@ -467,6 +473,7 @@ class LegalDocument(models.Model):
             return f"{kind}_{number}_от_{self.date:%d.%m.%Y}.pdf"
         return f"{kind}_проект_{self.pk}.pdf"
 
+    @in_russian
     def appendix_mark(self, *, sole: bool | None = None):
         """«Приложение к постановлению администрации … от 22.06.2021 № 466» (ГОСТ Р 7.0.97-2025:
         a single appendix is not numbered), «Приложение 2 к приказу …» when the act has
@@ -488,6 +495,7 @@ class LegalDocument(models.Model):
             f" от {date} № {parent.display_number}"
         )
 
+    @in_russian
     def approval_stamp(self):
         """(word, by-line) of the stamp «УТВЕРЖДЕНО / приказом … от … № …», or None."""
         if not (self.parent_id and self.approved_by_parent):
@@ -655,7 +663,10 @@ class DocumentReader(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.organisation} читает {self.document_id}"
+        return _("%(organisation)s читает %(document)s") % {
+            "organisation": self.organisation,
+            "document": self.document_id,
+        }
 
 
 class DocumentEvent(AppendOnlyModel):
@@ -816,8 +827,15 @@ class SigningRight(models.Model):
 
     @property
     def period(self):
-        until = f" по {self.valid_until:%d.%m.%Y}" if self.valid_until else ""
-        return f"с {self.valid_from:%d.%m.%Y}{until}"
+        """«с 01.09.2024 по 31.08.2025» in the interface language (the signing-rights page,
+        the choice of a signatory, refusals); an act prints its signatory, not the period."""
+        start = date_format(self.valid_from, "SHORT_DATE_FORMAT")
+        if self.valid_until is None:
+            return _("с %(start)s") % {"start": start}
+        return _("с %(start)s по %(end)s") % {
+            "start": start,
+            "end": date_format(self.valid_until, "SHORT_DATE_FORMAT"),
+        }
 
     def in_force_on(self, on_date):
         return self.valid_from <= on_date and (

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, ProtectedError, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from schools.history import recorded_by as _by
@@ -528,7 +529,11 @@ def _check_signing_right(document, on_date, *, actor=None):
     if not right.in_force_on(on_date):
         raise DocumentError(
             _("Право подписи «%(right)s» действует %(period)s: на %(date)s его нет.")
-            % {"right": right, "period": right.period, "date": f"{on_date:%d.%m.%Y}"}
+            % {
+                "right": right,
+                "period": right.period,
+                "date": date_format(on_date, "SHORT_DATE_FORMAT"),
+            }
         )
     if actor is not None and right.person.user_id != actor.pk:
         raise PermissionDenied(_("Подписать документ может только указанный в нём подписант."))
@@ -561,7 +566,9 @@ def confirm_password(actor, password: str, *, action: str, not_done: str = "") -
             _("Неверный пароль: документ не подписан. Осталось попыток: %(left)s.") % {"left": left}
             if left
             else _("Неверный пароль: подписание заблокировано на %(minutes)s мин.")
-            % {"minutes": int(cooloff.total_seconds() // 60)}
+            % {"minutes": int(cooloff.total_seconds() // 60)},
+            # The form shows it at the password field.
+            code="password",
         )
     recent.delete()
 
@@ -735,9 +742,9 @@ def _check_paper_place(locked, number, sequence, on_date):
                 "задним числом регистрировать нельзя."
             )
             % {
-                "date": f"{on_date:%d.%m.%Y}",
+                "date": date_format(on_date, "SHORT_DATE_FORMAT"),
                 "other": before.number,
-                "other_date": f"{before.date:%d.%m.%Y}",
+                "other_date": date_format(before.date, "SHORT_DATE_FORMAT"),
             }
         )
     after = same_year.filter(sequence__gt=sequence, date__lt=on_date).order_by("date").first()
@@ -748,9 +755,9 @@ def _check_paper_place(locked, number, sequence, on_date):
                 "проверьте номер и дату."
             )
             % {
-                "date": f"{on_date:%d.%m.%Y}",
+                "date": date_format(on_date, "SHORT_DATE_FORMAT"),
                 "other": after.number,
-                "other_date": f"{after.date:%d.%m.%Y}",
+                "other_date": date_format(after.date, "SHORT_DATE_FORMAT"),
             }
         )
 

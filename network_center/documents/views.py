@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from schools.caching import cached_page, remember
 from schools.clients import rate_limited
 from schools.form_errors import add_service_error
+from schools.ids import id_param
 from schools.models import Organisation
 from schools.permissions import can, require
-from schools.search import CONTROL
+from schools.text import CONTROL
 from schools.xlsx import write_only_row
 
 from . import services
@@ -142,14 +143,14 @@ def journal_export(request):
     for index, width in enumerate([6, 14, 12, 18, 60, 36, 28, 14], start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
     header = [
-        "№ п/п",
-        "Дата",
-        "Номер",
-        "Вид",
-        "Заголовок",
-        "Организация",
-        "Подписант",
-        "Состояние",
+        _("№ п/п"),
+        _("Дата"),
+        _("Номер"),
+        _("Вид"),
+        _("Заголовок"),
+        _("Организация"),
+        _("Подписант"),
+        _("Состояние"),
     ]
     sheet.append(write_only_row(sheet, header))
     for n, doc in enumerate(journal.qs.iterator(chunk_size=500), start=1):
@@ -171,7 +172,7 @@ def journal_export(request):
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    filename = f"Журнал_регистрации_{datetime.now():%d.%m.%Y}.xlsx"
+    filename = _("Журнал_регистрации_%(date)s.xlsx") % {"date": f"{datetime.now():%d.%m.%Y}"}
     response["Content-Disposition"] = _attachment(filename)
     workbook.save(response)
     return response
@@ -322,9 +323,10 @@ def point_add(request, pk):
     form = PointForm(request.POST, prefix="new")
     parent = None
     if request.POST.get("parent"):
-        if not request.POST["parent"].isdigit():
+        parent_pk = id_param(request.POST["parent"])
+        if parent_pk is None:
             raise Http404(_("Нет такого пункта."))
-        parent = get_object_or_404(DocumentPoint, pk=request.POST["parent"], document=document)
+        parent = get_object_or_404(DocumentPoint, pk=parent_pk, document=document)
     if form.is_valid():
         try:
             services.add_point(document, actor=request.user, parent=parent, **form.cleaned_data)
@@ -485,7 +487,8 @@ def document_sign(request, pk):
                 document, actor=request.user, password=form.cleaned_data["password"]
             )
         except ValidationError as exc:
-            form.add_error("password" if "пароль" in _error_text(exc) else None, _error_text(exc))
+            field = "password" if getattr(exc, "code", None) == "password" else None
+            form.add_error(field, _error_text(exc))
         else:
             messages.success(
                 request,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def subject_of(text: str) -> str:
     words = " ".join(text.split())
     if len(words) > SUBJECT_LENGTH:
         words = words[:SUBJECT_LENGTH].rsplit(" ", 1)[0] + "…"
-    return f"[Сетевое взаимодействие] {words}"
+    return _("[Сетевое взаимодействие] %(text)s") % {"text": words}
 
 
 @task()

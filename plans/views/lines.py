@@ -14,7 +14,7 @@ from schools.permissions import can, require
 from .. import services
 from ..forms import LineForm
 from ..models import Line
-from ..queries import participant_ids
+from ..queries import line_numbers, participant_ids
 from .common import errors, get_line_for_user, get_revision_for_user, to_revision
 from .plans import decorate
 
@@ -78,6 +78,7 @@ def line_edit(request, pk):
             messages.success(request, _("Мероприятие сохранено."))
             return to_revision(revision)
     template = "plans/_line_edit.html" if is_htmx else "plans/line_form.html"
+    line.n = line_numbers(revision).get(line.pk)
     return render(request, template, {"form": form, "revision": revision, "line": line})
 
 
@@ -88,6 +89,8 @@ def _line_row(request, pk):
         .get(pk=pk)
     )
     line.editable = can(request.user, "plans.change_line", line)
+    # Its number in the printed plan, the one the table shows: it moves when the date does.
+    line.n = line_numbers(line.revision)[line.pk]
     decorate(line, participant_ids(line.revision))
     return render(
         request,

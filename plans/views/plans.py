@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from network_center.centers.models import Center
 from schools.caching import cached_page
 from schools.form_errors import add_service_error
+from schools.ids import id_param
 from schools.models import Organisation, Person
 from schools.permissions import can, require
 
@@ -27,7 +29,7 @@ from .. import services, workflow
 from ..forms import PlanCreateForm, TransitionForm, VisaForm
 from ..models import Line, Plan, Proposal, Revision, Transition, Visa
 from ..printing import involves_every_school
-from ..queries import participant_ids
+from ..queries import line_numbers, participant_ids
 from ..rules import line_editing
 from .common import get_center_for_user, get_plan_for_user
 
@@ -130,14 +132,12 @@ def _line_queryset(revision, request):
         from schools.search import text_search
 
         lines = text_search(lines, q, ["title", "direction", "audience"])
-    if request.GET.get("form"):
-        lines = (
-            lines.filter(form_id=request.GET["form"]) if request.GET["form"].isdigit() else lines
-        )
+    if form_id := id_param(request.GET.get("form")):
+        lines = lines.filter(form_id=form_id)
     if request.GET.get("format") in Line.Format.values:
         lines = lines.filter(format=request.GET["format"])
-    if request.GET.get("school", "").isdigit():
-        lines = lines.filter(schools__id=request.GET["school"])
+    if school_id := id_param(request.GET.get("school")):
+        lines = lines.filter(schools__id=school_id)
     group = request.GET.get("group", "month")
     if group == "direction":
         return lines.order_by("direction", "date_from", "position", "pk"), group
@@ -203,8 +203,9 @@ def _plan_rows(request, revision, participants: set[int]):
         return cached
     lines, group = _line_queryset(revision, request)
     lines = list(lines)
-    for n, line in enumerate(lines, start=1):
-        line.n = n
+    numbers = line_numbers(revision)
+    for line in lines:
+        line.n = numbers[line.pk]
         line.revision = revision
         line.editable = editing == "all" or (
             editing == "responsible" and can(user, "plans.change_line", line)
@@ -232,11 +233,14 @@ def _approval_hint(user, center, revision, visas):
         waiting = [v.school.short_name for v in visas if v.decision not in Visa.AGREEING]
         if waiting:
             return {
-                "approval_hint": _(
-                    "Утвердить план пока нельзя: не согласовали %(waiting)s из %(total)s школ — "
-                    "%(schools)s."
+                "approval_hint": ngettext(
+                    "Утвердить план пока нельзя: ждёт согласования %(counter)s школа из "
+                    "%(total)s — %(schools)s.",
+                    "Утвердить план пока нельзя: ждут согласования %(counter)s школ из "
+                    "%(total)s — %(schools)s.",
+                    len(waiting),
                 )
-                % {"waiting": len(waiting), "total": len(visas), "schools": ", ".join(waiting)}
+                % {"counter": len(waiting), "total": len(visas), "schools": ", ".join(waiting)}
             }
     if revision.state == S.AGREED and not is_approver(user, center):
         organisation = approving_organisation(center)
@@ -254,10 +258,29 @@ def _approval_hint(user, center, revision, visas):
 @cached_page
 def plan_detail(request, pk):
     plan = get_plan_for_user(request.user, pk)
+    return render_plan_page(request, plan)
+
+
+def _visa_form(visa, failed):
+    """The form a school's representative decides with: the bound form that failed (its errors
+    beside its fields, the choice kept), else the decision already given, to change while the
+    plan is on agreement. Ids carry the school: a coordinator of two schools gets two forms."""
+    auto_id = f"id_visa{visa.school_id}_%s"
+    if failed is not None and failed[0].pk == visa.pk:
+        failed[1].auto_id = auto_id
+        return failed[1]
+    if visa.decision == Visa.Decision.PENDING:
+        return VisaForm(auto_id=auto_id)
+    return VisaForm(auto_id=auto_id, initial={"decision": visa.decision, "remarks": visa.remarks})
+
+
+def render_plan_page(request, plan, *, revision=None, failed_visa=None, status=200):
+    """The plan page: a revision (``?revision=N``, else the one in work, else the newest), its
+    lines, visas, transitions and history. ``failed_visa`` — (visa, bound form) — re-displays a
+    school's decision that did not validate."""
     revisions = list(plan.revisions.order_by("-number"))
-    revision = None
-    if request.GET.get("revision", "").isdigit():
-        revision = next((r for r in revisions if r.number == int(request.GET["revision"])), None)
+    if revision is None and (number := id_param(request.GET.get("revision"))):
+        revision = next((r for r in revisions if r.number == number), None)
     if revision is None:
         revision = next((r for r in revisions if r.is_editable), None) or (
             revisions[0] if revisions else None
@@ -274,6 +297,9 @@ def plan_detail(request, pk):
         submitted=Count("pk", filter=Q(state=Proposal.State.SUBMITTED)), total=Count("pk")
     )
     approved = next((r for r in revisions if r.state == S.APPROVED), None)
+    my_visas = [v for v in visas if workflow.VISA.available(user, v)]
+    for visa in my_visas:
+        visa.form = _visa_form(visa, failed_visa)
     return render(
         request,
         "plans/plan_detail.html",
@@ -292,8 +318,7 @@ def plan_detail(request, pk):
             .select_related("actor", "revision")
             .order_by("-at", "-pk")[:50],
             "visas": visas,
-            "my_visas": [v for v in visas if workflow.VISA.available(user, v)],
-            "visa_form": VisaForm(),
+            "my_visas": my_visas,
             "transition_form": TransitionForm(),
             "can_add_line": can(user, "plans.add_line", revision),
             "participations": participations,
@@ -302,4 +327,5 @@ def plan_detail(request, pk):
             "proposal_counts": counts,
             "query": request.GET.urlencode(),
         },
+        status=status,
     )

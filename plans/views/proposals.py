@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from schools.caching import cached_page
@@ -14,7 +15,7 @@ from schools.permissions import require
 
 from .. import services, workflow
 from ..forms import DecisionForm, ProposalForm
-from ..models import Proposal, Revision
+from ..models import Proposal, Revision, Visa
 from ..rules import proposing_schools
 from .common import errors, get_plan_for_user, get_proposal_for_user
 
@@ -79,6 +80,7 @@ def _detail(request, proposal, decision_form=None):
         request,
         "plans/proposal_detail.html",
         {
+            "accept_warning": _accept_warning(proposal) if "accept" in available else "",
             "proposal": proposal,
             "events": proposal.events.select_related("actor"),
             "decision_form": decision_form,
@@ -86,6 +88,34 @@ def _detail(request, proposal, decision_form=None):
             "may_revise": "resubmit" in available,
         },
     )
+
+
+def _accept_warning(proposal) -> str:
+    """What accepting does to a plan already sent to the schools: its content changes, so every
+    visa given is reset (``services.lines``) and those schools agree it again. Said before the
+    center decides, with the number and the names."""
+    revision = services.working_revision(proposal.plan)
+    if revision is None or revision.state not in (
+        Revision.State.ON_AGREEMENT,
+        Revision.State.AGREED,
+    ):
+        return ""
+    given = sorted(
+        revision.visas.exclude(decision=Visa.Decision.PENDING).values_list(
+            "school__short_name", flat=True
+        )
+    )
+    if not given:
+        return _(
+            "План уже на согласовании: мероприятие войдёт в него, школы увидят план в новом виде."
+        )
+    return ngettext(
+        "План уже на согласовании. Если принять предложение, будет сброшена %(counter)s виза "
+        "(%(schools)s), и эти школы согласуют план заново.",
+        "План уже на согласовании. Если принять предложение, будут сброшены %(counter)s виз "
+        "(%(schools)s), и эти школы согласуют план заново.",
+        len(given),
+    ) % {"counter": len(given), "schools": ", ".join(given)}
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from network_center.documents.views import _attachment
 from schools.caching import cached_page
+from schools.ids import id_param
 from schools.permissions import require
 
 from .. import exports, printing, services, workflow
@@ -82,8 +83,8 @@ def revision_compare(request, pk):
     by_number = {r.number: r for r in revisions}
 
     def pick(name, default):
-        value = request.GET.get(name, "")
-        return by_number.get(int(value)) if value.isdigit() else default
+        number = id_param(request.GET.get(name))
+        return by_number.get(number) if number else default
 
     new = pick("b", revisions[-1] if revisions else None)
     old = pick("a", by_number.get(new.number - 1) if new else None)

@@ -7,11 +7,13 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from schools.form_errors import add_service_error
 from schools.permissions import require
 
 from .. import services
 from ..forms import VisaForm
-from .common import errors, get_visa_for_user
+from .common import get_plan_for_user, get_visa_for_user
+from .plans import render_plan_page
 
 
 @login_required
@@ -31,9 +33,10 @@ def give_visa(request, pk, school_pk):
                 remarks=form.cleaned_data["remarks"],
             )
         except ValidationError as exc:
-            messages.error(request, errors(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Решение школы записано."))
-    else:
-        messages.error(request, " ".join(e for field in form.errors.values() for e in field))
-    return redirect("plans:detail", pk=revision.plan_id)
+            return redirect("plans:detail", pk=revision.plan_id)
+    # The page again, the school's form with its errors beside its fields and the choice kept.
+    plan = get_plan_for_user(request.user, revision.plan_id)
+    return render_plan_page(request, plan, revision=revision, failed_visa=(visa, form))

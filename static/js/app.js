@@ -15,3 +15,20 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// The A4 preview of an act: sheets are 210 (landscape 297) mm wide, more than a phone's or a
+// side column's width; scale them down to the frame instead of cutting them. Without script
+// the frame scrolls inside itself.
+function fitPreviews() {
+  document.querySelectorAll(".document-preview-frame").forEach(function (frame) {
+    var sheets = frame.querySelectorAll(".doc-sheet");
+    sheets.forEach(function (sheet) { sheet.style.zoom = ""; });
+    var available = frame.clientWidth;
+    sheets.forEach(function (sheet) {
+      var width = sheet.offsetWidth;
+      if (width > available) { sheet.style.zoom = String(Math.floor(available / width * 1000) / 1000); }
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", fitPreviews);
+window.addEventListener("resize", fitPreviews);

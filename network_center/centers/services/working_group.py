@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 
 from network_center.documents import services as document_services
 from network_center.documents.body import ParsedPoint
+from network_center.documents.language import in_russian
 from network_center.documents.models import DocumentRelation, LegalDocument, SigningRight
 from schools.history import recorded_by as by
 from schools.models import Organisation, Person
@@ -160,7 +161,10 @@ def remove_member(member: Member, *, actor) -> None:
     sync_composition_order(composition, actor=actor)
 
 
+@in_russian
 def composition_rows(composition):
+    """The rows of the composition's list, an appendix of the order: in Russian whatever the
+    hub director's interface language (the roles are choice labels)."""
     members = sorted(
         composition.members.select_related("person__organisation"),
         key=lambda m: (Member.ROLE_ORDER[m.role], m.person.last_name, m.person.first_name),

@@ -13,6 +13,8 @@
   ``_executor``), from the requisites formatted by ``requisites``.
 - ``render_document_html`` / ``render_html`` — the templates rendered with the context: the page
   WeasyPrint gets, or the preview fragment.
+
+All of them run in Russian whatever the reader's interface language (``documents.language``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 
 from network_center.documents.body import Node, build_tree
+from network_center.documents.language import in_russian
 from network_center.documents.models import DocumentPoint, LegalDocument
 
 from .qr import qr_png_data_uri, qr_svg_data_uri
@@ -107,6 +110,7 @@ class Sheet:
         return self.document.heading
 
 
+@in_russian
 def document_context(document: LegalDocument, *, preview: bool = False) -> dict:
     """Everything the render templates need for ``document`` and its appendices: for the PDF,
     or for the HTML ``preview`` (whose tables are ordinary cells)."""
@@ -434,11 +438,13 @@ def _executor(document) -> dict | None:
     }
 
 
+@in_russian
 def render_document_html(document: LegalDocument, *, preview: bool = False) -> str:
     """The document as HTML: a full page for WeasyPrint, or a fragment for the site's layout."""
     return render_html(document_context(document, preview=preview), preview=preview)
 
 
+@in_russian
 def render_html(context: dict, *, preview: bool) -> str:
     context = {**context, "preview": preview}
     return render_to_string(PREVIEW_TEMPLATE if preview else TEMPLATE, context)

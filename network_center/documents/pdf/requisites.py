@@ -69,7 +69,8 @@ def regline(document, is_draft) -> dict:
     with number right.
     """
     number = f"№{NARROW_NBSP}{_nbsp(BLANK_NUMBER if is_draft else document.display_number)}"
-    date = date_display(document, is_draft)
+    # «22 мая 2017 г.» is one piece too: its spaces must not stretch to the middle of the line.
+    date = _nbsp(date_display(document, is_draft))
     if document.is_act:
         return {"left": date, "right": number}
     right = date if is_draft else f"{date}{NARROW_NBSP}{number}"

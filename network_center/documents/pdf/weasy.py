@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from network_center.documents.language import in_russian
 from network_center.documents.models import LegalDocument
 
 from .context import document_context, render_html
@@ -34,6 +35,7 @@ from .tables import left_margin_mm
 QR_PAGE_MARGIN_MM = 46
 
 
+@in_russian
 def render_document_pdf(document: LegalDocument) -> bytes:
     """PDF/A-3b of ``document`` and its appendices, fonts embedded."""
     context = document_context(document)
