@@ -127,7 +127,9 @@ class ProfileLanguageMiddleware:
     browser's ``Accept-Language``; a Russian municipal site must not turn English because a
     browser asks, so that guess is replaced here, once the user is known and before any view
     renders or caches a page (``schools.caching.cached_page`` keys pages by the active
-    language). The language is active for the view and its response only."""
+    language). The language is active for the view and its response only: afterwards the
+    thread is back to ``LANGUAGE_CODE``, not to the browser's guess (which LocaleMiddleware
+    would leave active for whatever the thread does next)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -135,8 +137,11 @@ class ProfileLanguageMiddleware:
     def __call__(self, request):
         language = interface_language(getattr(request, "user", None))
         request.LANGUAGE_CODE = language
-        with translation.override(language):
+        translation.activate(language)
+        try:
             response = self.get_response(request)
+        finally:
+            translation.deactivate()
         # LocaleMiddleware would name the language it guessed (it only sets a missing header).
         response.headers["Content-Language"] = language
         return response

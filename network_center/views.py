@@ -234,7 +234,7 @@ def language(request):
         person = school_services.change_language(
             actor=request.user, language=form.cleaned_data["language"]
         )
-        # The confirmation in the language just chosen (the middleware restores its own after).
+        # The confirmation in the language just chosen (the middleware deactivates it after).
         translation.activate(person.language)
         messages.success(request, _("Язык интерфейса сохранён."))
         return redirect("language")

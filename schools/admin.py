@@ -11,11 +11,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ContentVersion,
-    RateCount,
     Membership,
     Municipality,
     Organisation,
     Person,
+    RateCount,
     Region,
     SchoolStatus,
 )

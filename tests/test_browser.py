@@ -142,7 +142,7 @@ def test_a_proposal_becomes_part_of_the_approved_plan_in_the_browser(page, live_
     login(page, live_server, "school_b")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.check("input[name=decision][value=agreed_remarks]")
-    page.fill("#id_remarks", "Просим перенести на март")
+    page.fill("form[action*=visa] [name=remarks]", "Просим перенести на март")
     page.click("text=Записать решение школы")
     page.wait_for_selector("text=Решение школы записано")
     logout(page, live_server)

@@ -208,6 +208,8 @@ def test_the_browser_never_switches_the_language(client_of):
     russian = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert russian["Content-Language"] == "ru"
     assert "Главная" in russian.content.decode()
+    # Nor does it stay active in the thread after the request (LocaleMiddleware would leave it).
+    assert translation.get_language() == "ru"
 
 
 @pytest.mark.django_db
