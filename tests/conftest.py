@@ -115,7 +115,7 @@ _FUZZ = {"fuzz_submissions": 0, "fuzz_pages": 0, "fuzz_submissions_tests": 0, "f
 def pytest_terminal_summary(terminalreporter):
     if _FUZZ["fuzz_submissions_tests"] or _FUZZ["fuzz_pages_tests"]:
         terminalreporter.write_line(
-            f"fuzz: {_FUZZ['fuzz_submissions']} hostile submissions to "
-            f"{_FUZZ['fuzz_submissions_tests']} forms, {_FUZZ['fuzz_pages']} hostile queries "
-            f"to {_FUZZ['fuzz_pages_tests']} pages"
+            f"fuzz: {_FUZZ['fuzz_submissions']} hostile submissions in "
+            f"{_FUZZ['fuzz_submissions_tests']} form tests, {_FUZZ['fuzz_pages']} hostile "
+            f"queries in {_FUZZ['fuzz_pages_tests']} page tests"
         )
