@@ -19,17 +19,8 @@ import pytest
 from django.urls import Resolver404, resolve
 
 from .conftest import ANONYMOUS, PERSONAS
+from .test_browser import ARGS, CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = Path(__file__).parent / "assets" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -158,3 +158,14 @@ def test_proposal_and_document_pages_query_count(client_of):
     # session, user, memberships, notifications, document, appendices, points, events,
     # relations both ways, appendix list, centers/participations for the rules, + the preview
     assert detail <= 16
+
+
+@pytest.mark.parametrize("persona", ["school_a", "uo_dmitriev"])
+def test_language_page_query_count(persona, client_of):
+    """The language page reads the user's own card only: the same for any number of people."""
+    client = client_of(persona)
+    url = reverse("language")
+    before = count_queries(client, url)
+    add_schools(5)
+    assert count_queries(client, url) == before
+    assert before <= 6
