@@ -1,6 +1,8 @@
 """A revision as an XLSX workbook: every field of every line, and the лист согласования.
 
 Cells are typed by ``schools.xlsx``: numbers, date cells, and text that is never a formula.
+The workbook is the plan's content, as the printed plan is, so it is written in Russian
+(``in_russian``) whatever the interface language of whoever downloads it.
 """
 
 import io
@@ -9,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from network_center.documents.language import in_russian
 from schools.xlsx import write_cell
 
 from .models import Revision
@@ -77,6 +80,7 @@ def agreement_rows(revision: Revision):
         ]
 
 
+@in_russian
 def revision_workbook(revision: Revision) -> bytes:
     """The XLSX file of ``revision``: sheet «План» (every field of every line, in date order)
     and sheet «Лист согласования» (a row per school)."""
@@ -99,5 +103,6 @@ def revision_workbook(revision: Revision) -> bytes:
     return buffer.getvalue()
 
 
+@in_russian
 def file_name(revision: Revision) -> str:
     return f"План_{revision.plan.academic_year.replace('/', '-')}_ред{revision.number}.xlsx"

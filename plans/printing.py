@@ -1,11 +1,16 @@
 """What the printed plan says: the plan's table, its лист согласования, and the wording of the
 documents that approve it. The legal-documents machinery typesets them; nothing here changes
 anything (approval, which makes the documents, is ``plans.services.revisions.approve``).
+
+Every builder runs ``in_russian``: the plan is a legal document, and the labels it takes from
+the models (a format, a decision on a visa, a month in «октябрь 2026») are gettext lookups that
+would otherwise follow the interface language of whoever approves or prints it.
 """
 
 from django.utils import timezone
 
 from network_center.documents.body import ParsedPoint
+from network_center.documents.language import in_russian
 from network_center.documents.models import LegalDocument
 
 from .models import Line, Revision
@@ -21,7 +26,6 @@ PRINT_COLUMNS = [
 ]
 PRINT_FORMATS = {"in_person": "очно", "blended": "очно-заочно", "remote": "дистанционно"}
 ALL_SCHOOLS = "все школы — участники сети"
-AGREEMENT_COLUMNS = ["Школа", "Должность", "И.О. Фамилия", "Решение", "Дата", "Замечания"]
 
 
 def responsible_names(line: Line) -> str:
@@ -35,6 +39,7 @@ def involves_every_school(school_ids, participants: set[int]) -> bool:
     return len(participants) > 1 and participants <= set(school_ids)
 
 
+@in_russian
 def plan_print_table(revision: Revision) -> dict:
     """The lines as the approved plan prints them: grouped by direction (a row heading each
     group, in the order of the plan page's grouping), by date within a group, numbered through;
@@ -77,6 +82,7 @@ def plan_print_table(revision: Revision) -> dict:
 AGREEMENT_COLUMNS = ["Школа", "Должность", "И.О. Фамилия", "Решение", "Дата", "Замечания"]
 
 
+@in_russian
 def agreement_sheet(revision: Revision) -> dict | None:
     """The лист согласования as the document stores it: ``AGREEMENT_COLUMNS`` and a row per
     school, as printed; ``None`` for a revision without visas."""
@@ -98,6 +104,7 @@ def agreement_sheet(revision: Revision) -> dict | None:
     return {"columns": AGREEMENT_COLUMNS, "rows": rows} if rows else None
 
 
+@in_russian
 def plan_heading(revision: Revision) -> str:
     """«совместной деятельности Центра … на 2026/2027 учебный год»: after «План» or «Об
     утверждении плана»."""
@@ -108,6 +115,7 @@ def plan_heading(revision: Revision) -> str:
     )
 
 
+@in_russian
 def draft_plan_document(revision: Revision) -> LegalDocument:
     """An unsaved plan document of a revision in work, for its «ПРОЕКТ» PDF."""
     return LegalDocument(
@@ -127,10 +135,12 @@ APPROVAL_PREAMBLE = (
 )
 
 
+@in_russian
 def approval_order_heading(revision: Revision) -> str:
     return f"Об утверждении плана {plan_heading(revision)}"
 
 
+@in_russian
 def approval_order_points(revision: Revision) -> list[ParsedPoint]:
     """The body of the order: the plan approved as its appendix 1, who carries it out, control."""
     return [

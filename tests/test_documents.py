@@ -379,6 +379,28 @@ def test_an_appendix_is_numbered_and_marked_to_its_parent(client_of):
     assert appendix.points.count() == 2
 
 
+def test_an_appendix_whose_body_is_refused_is_not_left_behind(client_of, monkeypatch):
+    """The appendix and its body are one change: a body the service refuses leaves no empty
+    appendix, and the form comes back with the text typed."""
+    from django.core.exceptions import ValidationError
+
+    from network_center.documents import services
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("Текст приложения не принят.")
+
+    monkeypatch.setattr(services, "replace_body", refuse)
+    draft = new_draft()
+    response = client_of("uo_dmitriev").post(
+        reverse("documents:appendix_add", args=[draft.pk]),
+        {"kind": "regulation", "heading": "о семинаре", "body": "1. Общие положения"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Текст приложения не принят." in page
+    assert "1. Общие положения" in page
+    assert not draft.appendices.exists()
+
+
 # --- verification ------------------------------------------------------------------------------
 
 

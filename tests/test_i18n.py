@@ -355,3 +355,62 @@ def test_an_english_users_act_is_made_rendered_and_downloaded_in_russian(
     )
     assert "ПРИКАЗ" in text and "рабочей группы" in text
     assert "Working group" not in text and "Member" not in text
+
+
+@pytest.mark.django_db
+def test_an_english_users_plan_workbook_and_draft_pdf_are_russian(client_of):
+    """The plan's XLSX and its «ПРОЕКТ» PDF are the plan's content: the format, the state and
+    the visas' decisions (choice labels) and a month come out Russian for a user who reads
+    English."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from plans.models import Line, Plan, Visa
+    from plans.services import working_revision
+
+    set_language("rmk_dmitriev", "en")
+    client = client_of("rmk_dmitriev")
+    approved = Plan.objects.get(center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»", year=2025)
+    revision = approved.revisions.get()
+    response = client.get(reverse("plans:export", args=[revision.pk]))
+    assert "План_" in unquote(response["Content-Disposition"])
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["План", "Лист согласования"]
+    plan_sheet = book["План"]
+    header = [cell.value for cell in plan_sheet[4]]
+    formats = {row[header.index("Формат")] for row in plan_sheet.iter_rows(5, values_only=True)}
+    with translation.override("ru"):
+        russian_formats = {str(label) for label in Line.Format.labels}
+        decision_labels = {str(label) for label in Visa.Decision.labels}
+    assert formats and formats <= russian_formats
+    assert plan_sheet["A2"].value.startswith("Состояние: ")
+    decisions = {row[3] for row in book["Лист согласования"].iter_rows(2, values_only=True)}
+    assert decisions and decisions <= decision_labels
+
+    page = client.get(reverse("plans:detail", args=[approved.pk])).content.decode()
+    with translation.override("en"):
+        assert str(Line.Format.IN_PERSON.label) in page, "the page around it is English"
+
+    draft = working_revision(Plan.objects.get(pk=approved.center.plans.get(year=2026).pk))
+    line = draft.lines.order_by("date_from").first()
+    Line.objects.filter(pk=line.pk).update(date_kind=Line.DateKind.MONTH)
+    pdf = client.get(reverse("plans:pdf", args=[draft.pk]))
+    text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    month = [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ][line.date_from.month - 1]
+    assert "ПРОЕКТ" in text and f"{month} {line.date_from.year}" in text
+    assert "in person" not in text.lower() and "remote" not in text.lower()

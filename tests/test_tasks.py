@@ -120,5 +120,40 @@ def test_a_subject_is_one_line_and_a_failed_send_is_retried_later(settings, monk
     with pytest.raises(OSError):
         recording.call([school_a.pk], "План утверждён.")
     retry = backend.results[-1]
-    assert retry.args == [[school_a.pk], "План утверждён.", "", 2]
+    assert retry.args == [[school_a.pk], "План утверждён.", "", 2, ""]
     assert retry.task.run_after is not None
+
+
+def test_each_recipient_reads_a_notification_in_their_own_language(
+    django_capture_on_commit_callbacks,
+):
+    """The center head reads English and returns a school's proposal: the school's coordinator,
+    who reads Russian, is told in Russian. Of two recipients of one notification, each reads it
+    — and its mail's subject — in their own interface language."""
+    from django.utils.translation import gettext as _
+
+    from plans.models import Proposal
+    from plans.services import return_proposal
+    from schools.models import Person
+
+    proposal = Proposal.objects.filter(state=Proposal.State.SUBMITTED).first()
+    head = user("head_center")
+    Person.objects.filter(user=head).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        return_proposal(proposal, actor=head, comment="Уточните дату.")
+    text = proposal.author.notifications.latest("pk").text
+    assert text.startswith(f"Предложение «{proposal.title}»: возвращено"), text
+
+    school_a, hub = user("school_a"), user("director_sosh2")
+    Person.objects.filter(user=hub).update(language="en")
+    for one in (school_a, hub):
+        one.email = f"{one.username}@example.ru"
+        one.save(update_fields=["email"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([school_a, hub], lambda: _("План %(plan)s утверждён.") % {"plan": "2026/2027"})
+    assert school_a.notifications.latest("pk").text == "План 2026/2027 утверждён."
+    assert hub.notifications.latest("pk").text == "Plan 2026/2027 has been approved."
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["school_a@example.ru"].startswith("[Сетевое взаимодействие] План")
+    assert subjects["director_sosh2@example.ru"].startswith("[Network cooperation] Plan")

@@ -169,6 +169,20 @@ def create_document(
 
 
 @transaction.atomic
+def add_appendix(
+    parent: LegalDocument, *, actor, kind: str, heading: str, points=(), **fields
+) -> LegalDocument:
+    """An appendix of a draft with its body, in one transaction: when the body is refused
+    the appendix is not left behind without it."""
+    appendix = create_document(
+        parent.issuer, actor=actor, kind=kind, heading=heading, parent=parent, **fields
+    )
+    if points:
+        replace_body(appendix, list(points), actor=actor)
+    return appendix
+
+
+@transaction.atomic
 def update_document(document: LegalDocument, *, actor, version: int | None = None, **fields):
     """Change a draft's requisites. ``version`` is the one the editor saw: if the document was
     saved by someone else since, the change is refused and nothing is lost."""

@@ -409,16 +409,14 @@ def appendix_add(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            appendix = services.create_document(
-                document.issuer,
+            appendix = services.add_appendix(
+                document,
                 actor=request.user,
                 kind=data["kind"],
                 heading=data["heading"],
-                parent=document,
                 approved_by_parent=data["approved_by_parent"],
+                points=parse_body_text(data["body"]) if data["body"].strip() else (),
             )
-            if data["body"].strip():
-                services.replace_body(appendix, parse_body_text(data["body"]), actor=request.user)
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:

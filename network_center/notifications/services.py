@@ -5,25 +5,49 @@ concerned hear of an event. A failed e-mail is logged and loses nothing: the in-
 is already saved.
 """
 
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+
+from schools.models import Person
 
 from .models import Notification
 from .tasks import send_notification_email
 
 
-def notify(users, text: str, url: str = "") -> None:
+def languages_of(user_ids) -> dict[str, list[int]]:
+    """``user_ids`` grouped by the interface language of their person's card (Russian, the
+    default, for a login without one)."""
+    chosen = dict(Person.objects.filter(user_id__in=user_ids).values_list("user_id", "language"))
+    groups: dict[str, list[int]] = defaultdict(list)
+    for uid in user_ids:
+        groups[chosen.get(uid) or settings.LANGUAGE_CODE].append(uid)
+    return dict(groups)
+
+
+def notify(users, text: str | Callable[[], str], url: str = "") -> None:
     """Notify ``users`` (users or ids) after the current transaction commits: an in-app row each,
-    and an e-mail through the task queue (``tasks.send_notification_email``)."""
+    and an e-mail through the task queue (``tasks.send_notification_email``).
+
+    ``text`` is best a callable (``lambda: _("План %(plan)s утверждён.") % {…}``): it is
+    called once per language among the recipients, with that language active, so that each
+    reads the notification in their own interface language, not in the language of whoever
+    made the change. A plain string goes to everyone as it is."""
     user_ids = sorted({getattr(u, "pk", u) for u in users if u is not None})
     if not user_ids:
         return
 
     def deliver():
-        Notification.objects.bulk_create(
-            Notification(user_id=uid, text=text[:500], url=url) for uid in user_ids
-        )
-        send_notification_email.enqueue(user_ids, text, url)
+        rows = []
+        for language, ids in sorted(languages_of(user_ids).items()):
+            with translation.override(language):
+                words = str(text()) if callable(text) else text
+            rows += [Notification(user_id=uid, text=words[:500], url=url) for uid in ids]
+            send_notification_email.enqueue(ids, words, url, language=language)
+        Notification.objects.bulk_create(rows)
 
     transaction.on_commit(deliver)
 

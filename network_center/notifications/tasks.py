@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -35,10 +35,18 @@ def subject_of(text: str) -> str:
 
 
 @task()
-def send_notification_email(user_ids: list[int], text: str, url: str = "", attempt: int = 1) -> int:
-    """E-mail ``text`` to the active users among ``user_ids`` who have an address; returns how
-    many were sent to. A failure is logged and retried later (the in-app notification is
-    already saved); the task then fails, so the queue's results show it."""
+def send_notification_email(
+    user_ids: list[int], text: str, url: str = "", attempt: int = 1, language: str = ""
+) -> int:
+    """E-mail ``text`` to the active users among ``user_ids`` who have an address, the words the
+    mail adds in their ``language``; returns how many were sent to. A failure is logged and
+    retried later (the in-app notification is already saved); the task then fails, so the
+    queue's results show it."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _send(user_ids, text, url, attempt, language)
+
+
+def _send(user_ids, text, url, attempt, language) -> int:
     recipients = list(
         get_user_model()
         .objects.filter(pk__in=user_ids, is_active=True)
@@ -61,6 +69,6 @@ def send_notification_email(user_ids: list[int], text: str, url: str = "", attem
         if attempt <= len(RETRY_DELAYS) and backend.supports_defer:
             send_notification_email.using(
                 run_after=timezone.now() + RETRY_DELAYS[attempt - 1]
-            ).enqueue(user_ids, text, url, attempt + 1)
+            ).enqueue(user_ids, text, url, attempt + 1, language)
         raise
     return len(recipients)

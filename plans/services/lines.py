@@ -119,7 +119,10 @@ def _content_changed(revision: Revision, actor):
     if reset:
         notify.notify(
             notify.coordinators([visa.school_id for visa in reset]),
-            _("План %(plan)s изменён: согласуйте его заново.") % {"plan": plan_name(revision.plan)},
+            lambda: (
+                _("План %(plan)s изменён: согласуйте его заново.")
+                % {"plan": plan_name(revision.plan)}
+            ),
             plan_url(revision.plan),
         )
 

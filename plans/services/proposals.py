@@ -66,8 +66,10 @@ def submit_proposal(plan: Plan, school, *, actor, **fields) -> Proposal:
         _event(proposal, workflow.NEW, actor)
         notify.notify(
             notify.center_heads(plan.center),
-            _("%(school)s предлагает мероприятие «%(title)s».")
-            % {"school": school.short_name, "title": proposal.title},
+            lambda: (
+                _("%(school)s предлагает мероприятие «%(title)s».")
+                % {"school": school.short_name, "title": proposal.title}
+            ),
             proposal_url(proposal),
         )
     return proposal
@@ -84,21 +86,23 @@ def _decide(locked, rule, *, actor, comment, **extra):
         setattr(locked, name, value)
     locked.save(update_fields=["state", "decision_comment", "decided_at", "version", *extra])
     _event(locked, from_state, actor, comment)
-    text = _("Предложение «%(title)s»: %(state)s.") % {
-        "title": locked.title,
-        "state": locked.get_state_display().lower(),
-    }
-    if locked.changes:
-        text += " " + _("Центр изменил: %(changes)s.") % {
-            "changes": "; ".join(
-                f"{field} «{old or '—'}» → «{new or '—'}»"
-                for field, old, new in locked.changes_display()
-            )
+
+    def text():
+        words = _("Предложение «%(title)s»: %(state)s.") % {
+            "title": locked.title,
+            "state": locked.get_state_display().lower(),
         }
+        if locked.changes:
+            words += " " + _("Центр изменил: %(changes)s.") % {
+                "changes": "; ".join(
+                    f"{field} «{old or '—'}» → «{new or '—'}»"
+                    for field, old, new in locked.changes_display()
+                )
+            }
+        return words + (f" {comment}" if comment else "")
+
     notify.notify(
-        [locked.author_id, *notify.coordinators([locked.school_id])],
-        text + (f" {comment}" if comment else ""),
-        proposal_url(locked),
+        [locked.author_id, *notify.coordinators([locked.school_id])], text, proposal_url(locked)
     )
     return locked
 
@@ -170,8 +174,10 @@ def withdraw_proposal(proposal: Proposal, *, actor) -> Proposal:
         _event(locked, from_state, actor)
         notify.notify(
             notify.center_heads(locked.plan.center),
-            _("%(school)s отозвала предложение «%(title)s».")
-            % {"school": locked.school.short_name, "title": locked.title},
+            lambda: (
+                _("%(school)s отозвала предложение «%(title)s».")
+                % {"school": locked.school.short_name, "title": locked.title}
+            ),
             proposal_url(locked),
         )
     return locked
@@ -193,8 +199,10 @@ def resubmit_proposal(proposal: Proposal, *, actor, **fields) -> Proposal:
         _event(locked, from_state, actor)
         notify.notify(
             notify.center_heads(locked.plan.center),
-            _("%(school)s доработала предложение «%(title)s».")
-            % {"school": locked.school.short_name, "title": locked.title},
+            lambda: (
+                _("%(school)s доработала предложение «%(title)s».")
+                % {"school": locked.school.short_name, "title": locked.title}
+            ),
             proposal_url(locked),
         )
     return locked

@@ -75,7 +75,10 @@ def submit(revision: Revision, *, actor, comment: str = "") -> Revision:
         move(revision, rule, actor=actor, comment=comment)
         notify.notify(
             notify.coordinators([p.school_id for p in participations]),
-            _("План %(plan)s ждёт согласования вашей школы.") % {"plan": plan_name(revision.plan)},
+            lambda: (
+                _("План %(plan)s ждёт согласования вашей школы.")
+                % {"plan": plan_name(revision.plan)}
+            ),
             plan_url(revision.plan),
         )
     return revision
@@ -91,8 +94,10 @@ def return_for_revision(revision: Revision, *, actor, comment: str) -> Revision:
         move(revision, rule, actor=actor, comment=comment)
         notify.notify(
             notify.center_heads(revision.plan.center),
-            _("План %(plan)s возвращён на доработку: %(comment)s")
-            % {"plan": plan_name(revision.plan), "comment": comment},
+            lambda: (
+                _("План %(plan)s возвращён на доработку: %(comment)s")
+                % {"plan": plan_name(revision.plan), "comment": comment}
+            ),
             plan_url(revision.plan),
         )
     return revision
@@ -133,7 +138,7 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
         move(revision, rule, actor=actor)
         notify.notify(
             notify.network(revision.plan.center),
-            _("План %(plan)s утверждён.") % {"plan": plan_name(revision.plan)},
+            lambda: _("План %(plan)s утверждён.") % {"plan": plan_name(revision.plan)},
             plan_url(revision.plan),
         )
     return revision

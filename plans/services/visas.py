@@ -58,12 +58,14 @@ def give_visa(revision: Revision, school, *, actor, decision: str, remarks: str 
         center = revision.plan.center
         notify.notify(
             notify.center_heads(center),
-            _("%(school)s: %(decision)s по плану %(plan)s.")
-            % {
-                "school": school.short_name,
-                "decision": visa.get_decision_display().lower(),
-                "plan": plan_name(revision.plan),
-            },
+            lambda: (
+                _("%(school)s: %(decision)s по плану %(plan)s.")
+                % {
+                    "school": school.short_name,
+                    "decision": visa.get_decision_display().lower(),
+                    "plan": plan_name(revision.plan),
+                }
+            ),
             plan_url(revision.plan),
         )
         if workflow.REVISION.applies("agreed", revision):
@@ -71,8 +73,10 @@ def give_visa(revision: Revision, school, *, actor, decision: str, remarks: str 
             move(revision, agreed, actor=actor, comment=_("Все школы согласовали план."))
             notify.notify(
                 notify.approvers(center),
-                _("План %(plan)s согласован всеми школами и ждёт утверждения.")
-                % {"plan": plan_name(revision.plan)},
+                lambda: (
+                    _("План %(plan)s согласован всеми школами и ждёт утверждения.")
+                    % {"plan": plan_name(revision.plan)}
+                ),
                 plan_url(revision.plan),
             )
     return visa
