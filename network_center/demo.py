@@ -16,10 +16,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from cooperation.demo import load_cooperation
 from network_center.centers.demo import load_centers
 from network_center.documents import services as document_services
 from network_center.documents.models import SigningRight
 from plans.demo import load_plans
+from plans.demo_execution import load_execution
+from schools.demo_resources import load_resources
 from schools.models import Membership, Municipality, Organisation, Region, SchoolStatus
 from schools.services import create_login, create_person, grant_role, record_school_status
 
@@ -144,6 +147,9 @@ def load_demo() -> None:
     _grant_signing_rights(kupino, "uo_kupino")
     load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
     load_plans(password=DEMO_PASSWORD)
+    load_execution(password=DEMO_PASSWORD)
+    load_cooperation()
+    load_resources(password_hash=demo_password_hash())
 
 
 def _load_dmitriev(region, municipality):

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "network_center.notifications",
     "network_center",
     "plans",
+    "cooperation",
     "monitoring",
 ]
 
@@ -226,6 +227,9 @@ AXES_CLIENT_IP_CALLABLE = "schools.clients.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # The public verification page: requests per client and window (seconds).
 VERIFY_RATE_LIMIT = (env_int("VERIFY_RATE_LIMIT", 60), 600)
+# The calendar feeds (/plans/ical/<token>.ics), likewise. Generous: one address of Google's or
+# Yandex's fetchers reads the feeds of many subscribers; the 256-bit token is what stops guessing.
+ICAL_RATE_LIMIT = (env_int("ICAL_RATE_LIMIT", 600), 600)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -283,6 +287,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Left margin of printed documents (ГОСТ Р 7.0.97: at least 20 mm; 30 mm for documents kept
 # for a long time, the default here).
 DOCUMENT_LEFT_MARGIN_MM = env_int("DOCUMENT_LEFT_MARGIN_MM", 30)
+
+# Days a participant school has to agree a plan sent for agreement (``Revision.visas_due``).
+PLAN_VISA_DAYS = env_int("PLAN_VISA_DAYS", 10)
 
 # Public base URL printed into QR codes of signed documents (they leave the system on paper).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

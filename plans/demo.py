@@ -108,6 +108,21 @@ LAST_YEAR_LINES = [
 ]
 
 
+# The open lessons of last year were СОШ № 1's own: held there, for its teachers (their report's
+# files are for the schools that were there).
+OWN_LESSONS = "Открытые уроки русского языка в 5–6 классах"
+
+
+def _venue_and_schools(i, title, fmt, hub, participants):
+    if title == OWN_LESSONS:
+        school_a = _school("МКОУ «СОШ № 1 г. Дмитриева»")
+        return {"venue": school_a, "schools": [school_a]}
+    return {
+        "venue": hub if fmt != "remote" else None,
+        "schools": participants if i % 3 == 0 else participants[: 2 + i % 3],
+    }
+
+
 def _user(username):
     return get_user_model().objects.get(username=username)
 
@@ -144,12 +159,11 @@ def load_plans(*, password):
             form=forms[form],
             format=fmt,
             audience=audience,
-            venue=hub if fmt != "remote" else None,
             date_kind=Line.DateKind.DAY,
             date_from=day,
             expected_result="Протокол, методические рекомендации, отчёт на сайте центра",
             responsible=[responsible["math"] if "математ" in title else responsible["head"]],
-            schools=participants if i % 3 == 0 else participants[: 2 + i % 3],
+            **_venue_and_schools(i, title, fmt, hub, participants),
         )
     services.submit(revision, actor=head)
     for n, school in enumerate(participants):

@@ -121,6 +121,18 @@ class Revision(models.Model):
         verbose_name=_("документ об утверждении"),
     )
     approved_at = models.DateTimeField(_("утверждён"), null=True, blank=True, editable=False)
+    # Set when the revision is sent for agreement: a visa still pending after it is overdue.
+    visas_due = models.DateField(_("согласовать до"), null=True, blank=True, editable=False)
+    # The year-end execution report attached when the plan is closed.
+    execution_report = models.ForeignKey(
+        LegalDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_plan_revisions",
+        editable=False,
+        verbose_name=_("отчёт о выполнении плана"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -572,3 +584,352 @@ class ProposalEvent(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.proposal_id}: {self.to_state}"
+
+
+# --- execution: what became of each event in the year ----------------------------------------
+
+
+def evidence_path(instance, filename):
+    """Evidence is stored under a generated name (the original, often Cyrillic, name is kept in
+    ``EvidenceFile.original_name`` and given back on download): ``evidence/2026/<uuid>.pdf``,
+    the extension of the detected type (``schools.filetypes``)."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"evidence/{instance.uploaded_at:%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+class ExecutionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who sees an event's execution, its report and evidence: the center's staff, the
+        municipality and the region (as they see the plan), and a participant school only for
+        the events it takes part in — listed among the line's schools, its venue or its
+        initiator. Another school's report, with its participants' names and files, is not
+        shown to a school that was not there."""
+        access = get_access(user)
+        if access.is_superuser:
+            return self
+        own = access.organisation_ids()
+        centers = Center.objects.visible_to(user)
+        network = centers.filter(
+            Q(hub_id__in=own)
+            | Q(municipality_id__in=access.full_municipality_ids)
+            | Q(municipality__region_id__in=access.observed_region_ids)
+        )
+        involved = (
+            Q(line__schools__in=own) | Q(line__venue_id__in=own) | Q(line__initiator_id__in=own)
+        )
+        mine = self.filter(plan__center__in=centers).filter(involved).values("pk")
+        return self.filter(Q(plan__center__in=network) | Q(pk__in=mine))
+
+
+class Execution(models.Model):
+    """What became of one event of an approved plan: planned → held (its report filed, then
+    accepted or returned and filed again) / postponed (a new date and the reason; it can be held
+    or postponed again) / cancelled (the reason). One per event of a plan (the line's ``key``):
+    an amendment's approval points it at the same event's line in the new revision, so the
+    execution of the lines that stay carries over; the approved content is never changed by it.
+    Moved only by ``plans.services.execution`` along ``plans.workflow.EXECUTION``."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Запланировано")
+        POSTPONED = "postponed", _("Перенесено")
+        REPORTED = "reported", _("Проведено: отчёт на проверке")
+        RETURNED = "returned", _("Отчёт возвращён на доработку")
+        ACCEPTED = "accepted", _("Проведено: отчёт принят")
+        CANCELLED = "cancelled", _("Отменено")
+
+    BADGE = {
+        State.PLANNED: "secondary",
+        State.POSTPONED: "warning",
+        State.REPORTED: "info",
+        State.RETURNED: "danger",
+        State.ACCEPTED: "success",
+        State.CANCELLED: "dark",
+    }
+    HELD = {State.REPORTED, State.RETURNED, State.ACCEPTED}
+    # Still to happen: an event past its date in one of these has no report (overdue).
+    OPEN = {State.PLANNED, State.POSTPONED}
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="executions", verbose_name=_("план")
+    )
+    key = models.UUIDField(editable=False)
+    line = models.OneToOneField(
+        Line, on_delete=models.PROTECT, related_name="execution", verbose_name=_("мероприятие")
+    )
+    state = models.CharField(
+        _("исполнение"),
+        max_length=16,
+        choices=State.choices,
+        default=State.PLANNED,
+        editable=False,
+    )
+    # When it is to happen: the line's dates, moved by a postponement.
+    date_kind = models.CharField(_("срок"), max_length=8, choices=Line.DateKind.choices)
+    date_from = models.DateField(_("дата (начало)"))
+    date_to = models.DateField(_("окончание периода"), null=True, blank=True)
+    reason = models.TextField(_("причина переноса или отмены"), blank=True)
+    # The report of a held event.
+    held_on = models.DateField(_("фактическая дата"), null=True, blank=True)
+    outcome = models.TextField(_("итоги"), blank=True)
+    materials = models.TextField(_("материалы"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("отчёт подал"),
+    )
+    reported_at = models.DateTimeField(_("отчёт подан"), null=True, blank=True)
+    remarks = models.TextField(_("замечания руководителя центра"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("отчёт рассмотрел"),
+    )
+    decided_at = models.DateTimeField(_("отчёт рассмотрен"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ExecutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("исполнение мероприятия")
+        verbose_name_plural = _("исполнение мероприятий")
+        ordering = ["date_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="execution_one_per_event"),
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="execution_period_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "date_from"], name="execution_due")]
+
+    def __str__(self):
+        return self.line.title
+
+    @property
+    def badge(self):
+        return self.BADGE.get(self.state, "secondary")
+
+    @property
+    def dates_display(self):
+        return dates_display(self.date_kind, self.date_from, self.date_to)
+
+    @property
+    def ends_on(self):
+        """The last day the event may take place: a month's last day, a period's end."""
+        import calendar
+
+        if self.date_kind == Line.DateKind.MONTH:
+            last = calendar.monthrange(self.date_from.year, self.date_from.month)[1]
+            return self.date_from.replace(day=last)
+        return self.date_to or self.date_from
+
+    @property
+    def is_held(self):
+        return self.state in self.HELD
+
+    @property
+    def is_moved(self):
+        """Whether its dates differ from the line's (a postponement)."""
+        line = self.line
+        return (self.date_kind, self.date_from, self.date_to) != (
+            line.date_kind,
+            line.date_from,
+            line.date_to,
+        )
+
+
+class ExecutionParticipation(models.Model):
+    """How many came from one school to a held event, and optionally who."""
+
+    execution = models.ForeignKey(
+        Execution,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("мероприятие"),
+    )
+    school = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("школа")
+    )
+    count = models.PositiveIntegerField(_("участников"))
+    persons = models.ManyToManyField(
+        Person, blank=True, related_name="attended_events", verbose_name=_("участники поимённо")
+    )
+
+    class Meta:
+        verbose_name = _("участие школы в мероприятии")
+        verbose_name_plural = _("участие школ в мероприятиях")
+        ordering = ["school__short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["execution", "school"], name="execution_participation_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.school}: {self.count}"
+
+
+class EvidenceFile(models.Model):
+    """A material or piece of evidence of a held event, stored through Django's storage API
+    under a generated name; its type was judged by its content (``schools.filetypes``)."""
+
+    execution = models.ForeignKey(
+        Execution, on_delete=models.CASCADE, related_name="files", verbose_name=_("мероприятие")
+    )
+    file = models.FileField(_("файл"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("имя файла"), max_length=255)
+    content_type = models.CharField(_("тип"), max_length=100)
+    size = models.PositiveBigIntegerField(_("размер"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("загрузил"),
+    )
+    uploaded_at = models.DateTimeField(_("загружен"))
+
+    class Meta:
+        verbose_name = _("файл отчёта")
+        verbose_name_plural = _("файлы отчётов")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ExecutionEvent(AppendOnlyModel):
+    """Append-only history of an event's execution: every transition and every change of its
+    report (who, what, when, before → after in ``data``)."""
+
+    ACTIONS = {
+        "create": _("включено в утверждённый план"),
+        "carry": _("перенесено в новую редакцию плана"),
+        "report": _("отчёт подан"),
+        "refile": _("отчёт исправлен и подан снова"),
+        "accept": _("отчёт принят"),
+        "return": _("отчёт возвращён на доработку"),
+        "postpone": _("перенесено"),
+        "cancel": _("отменено"),
+        "file_added": _("добавлен файл"),
+        "file_removed": _("удалён файл"),
+    }
+
+    execution = models.ForeignKey(
+        Execution, on_delete=models.CASCADE, related_name="events", verbose_name=_("мероприятие")
+    )
+    action = models.CharField(_("действие"), max_length=32)
+    from_state = models.CharField(
+        _("из состояния"), max_length=16, blank=True, choices=Execution.State.choices
+    )
+    to_state = models.CharField(_("в состояние"), max_length=16, choices=Execution.State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("кто"),
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(_("комментарий"), blank=True)
+    data = models.JSONField(_("подробности"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("событие исполнения")
+        verbose_name_plural = _("история исполнения")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.execution_id}: {self.action}"
+
+    @property
+    def action_display(self):
+        return self.ACTIONS.get(self.action, self.action)
+
+
+# --- calendar feeds and reminders ---------------------------------------------------------------
+
+
+class CalendarFeedQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at=None)
+
+
+class CalendarFeed(models.Model):
+    """A secret, revocable iCal address of the events of a school, a person or a center: its
+    token is the only credential a calendar client sends, so it is long and random, and a
+    revoked one answers 404."""
+
+    class Scope(models.TextChoices):
+        SCHOOL = "school", _("школа")
+        PERSON = "person", _("сотрудник")
+        CENTER = "center", _("центр")
+
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("чьи мероприятия"), max_length=8, choices=Scope.choices)
+    school = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feeds",
+        verbose_name=_("владелец"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("отозван"), null=True, blank=True)
+
+    objects = CalendarFeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("календарная подписка")
+        verbose_name_plural = _("календарные подписки")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="school", school__isnull=False, person=None, center=None)
+                    | Q(scope="person", person__isnull=False, school=None, center=None)
+                    | Q(scope="center", center__isnull=False, school=None, person=None)
+                ),
+                name="calendar_feed_one_subject",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_scope_display()}: {self.subject}"
+
+    @property
+    def subject(self):
+        return self.school or self.person or self.center
+
+
+class Reminder(models.Model):
+    """A reminder sent to one user about one thing at one moment of it (``subject``: «an event
+    overdue since its date», «a visa due on a date», «a returned report»): the unique pair makes
+    ``manage.py send_reminders`` idempotent — run twice, nobody is reminded twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=120)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("напоминание")
+        verbose_name_plural = _("напоминания")
+        constraints = [models.UniqueConstraint(fields=["user", "subject"], name="reminder_once")]
+
+    def __str__(self):
+        return self.subject

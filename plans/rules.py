@@ -25,15 +25,32 @@ plans.add_proposal         Plan        the coordinator of a participant school
 plans.decide_proposal      Proposal    who manages the plan (accept, decline, return)
 plans.withdraw_proposal    Proposal    the coordinator of the proposing school
 plans.change_proposal      Proposal    the coordinator of the proposing school (resubmit)
+plans.report_execution     Execution   a person responsible for the line, the coordinator of
+                                       its venue, the center head, the department
+plans.postpone_execution   Execution   … the same
+plans.cancel_execution     Execution   the center head, the department, the administrator
+plans.decide_execution     Execution   … the same (accept or return a report)
+plans.change_evidence      Execution   who reports it, while its report is not accepted
+plans.add_feed             Feed        its owner, for a school they belong to, their own
+                                       person, a center they see (an observer too: a
+                                       calendar feed changes nothing of the plans)
+plans.revoke_feed          Feed        its owner
+plans.view_overdue         Center      who sees every event of the center: its hub's staff,
+                                       the department, the РМК, the region's observer, the
+                                       administrator (not a participant school)
 =========================  ==========  ==================================================
 
-A regional observer is granted nothing.
+Who sees an event's execution, its report and its files is ``Execution.objects.visible_to``:
+the center's staff, the municipality and the region, and a school only for its own events.
+
+A regional observer is granted nothing that changes the plans (a calendar feed of their own and
+the overdue lists are reads).
 """
 
 import rules
 
 from . import roles
-from .workflow import PROPOSAL, REVISION, VISA
+from .workflow import EXECUTION, PROPOSAL, REVISION, VISA
 
 
 @rules.predicate
@@ -118,6 +135,32 @@ rules.add_perm("plans.withdraw_proposal", _transition(PROPOSAL, "withdraw"))
 rules.add_perm("plans.change_proposal", _transition(PROPOSAL, "resubmit"))
 rules.add_perm("plans.add_proposal", changes_something & coordinates_participant)
 
+for _name, _perm in [
+    ("report", "plans.report_execution"),
+    ("postpone", "plans.postpone_execution"),
+    ("cancel", "plans.cancel_execution"),
+    ("accept", "plans.decide_execution"),
+]:
+    rules.add_perm(_perm, _transition(EXECUTION, _name))
+
+
+@rules.predicate
+def evidence_open(user, execution):
+    """A report's files change until it is accepted, while the plan is in force."""
+    from .services.execution import FILES_OPEN
+
+    return (
+        execution is not None
+        and execution.state in FILES_OPEN
+        and execution.line.revision.state == "approved"
+    )
+
+
+rules.add_perm(
+    "plans.change_evidence",
+    changes_something & evidence_open & _transition(EXECUTION, "report"),
+)
+
 edits_every_line = changes_something & revision_in_work & (is_administrator | manages_revision)
 rules.add_perm("plans.add_line", edits_every_line)
 rules.add_perm(
@@ -138,3 +181,41 @@ def line_editing(user, revision) -> str:
     if changes_something(user) and revision.is_editable and roles.is_working_group_member(user):
         return "responsible"
     return ""
+
+
+# --- calendar, feeds, overdue ---------------------------------------------------------------------
+
+
+@rules.predicate
+def may_subscribe(user, feed):
+    """A feed's subject is the user's to subscribe to (``plans.feeds.may_subscribe``)."""
+    from .feeds import may_subscribe as subscribes
+
+    return feed is not None and subscribes(user, feed)
+
+
+@rules.predicate
+def owns_feed(user, feed):
+    return feed is not None and user is not None and feed.owner_id == user.pk
+
+
+@rules.predicate
+def sees_center_network(user, center):
+    """Who sees every event of the center (``Execution.visible_to``'s network): anyone of its
+    hub, the municipality as a whole, the region's observer, the administrator."""
+    from schools.access import get_access
+
+    if center is None:
+        return False
+    access = get_access(user)
+    return (
+        access.is_superuser
+        or center.hub_id in access.organisation_ids()
+        or center.municipality_id in access.full_municipality_ids
+        or center.municipality.region_id in access.observed_region_ids
+    )
+
+
+rules.add_perm("plans.add_feed", may_subscribe)
+rules.add_perm("plans.revoke_feed", owns_feed)
+rules.add_perm("plans.view_overdue", sees_center_network)

@@ -22,6 +22,16 @@ decision while the plan is on agreement); decided ──(the content changed)─
 
 Proposals: submitted ──accept / decline / return──▶ accepted / declined / returned;
 returned ──resubmit──▶ submitted; submitted or returned ──withdraw──▶ withdrawn.
+
+Execution of an event of the plan in force (``plans.services.execution``)::
+
+    planned ──report──▶ reported ──accept──▶ accepted
+      │  ▲                 │  ▲
+      │  │              return │ report (corrected)
+      │  │                 ▼  │
+      │  └──report──┐    returned
+      ├─postpone─▶ postponed ─postpone─▶ postponed
+      └─cancel───▶ cancelled ◀─cancel─── postponed
 """
 
 from collections.abc import Callable
@@ -31,14 +41,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from network_center.documents.models import can_draft_for
+
 from . import roles
 from .errors import PlanError
-from .models import Proposal, Revision, Visa
+from .models import Execution, Proposal, Revision, Visa
 from .queries import IN_WORK
 
 S = Revision.State
 D = Visa.Decision
 P = Proposal.State
+E = Execution.State
 # The state of a proposal not yet saved: the «from» of its submission.
 NEW = ""
 
@@ -175,6 +188,10 @@ def _may_return(user, center):
     return roles.manages_plan(user, center) or roles.is_approver(user, center)
 
 
+def _drafts_for_hub(user, center):
+    return can_draft_for(user, center.hub)
+
+
 def _coordinator_of_visa(user, visa):
     return visa.school_id in roles.coordinated_school_ids(user)
 
@@ -211,6 +228,16 @@ def every_school_agreed(revision) -> bool:
         ),
     )
     return counts["given"] > 0 and counts["agreeing"] == counts["given"]
+
+
+def every_event_settled(revision) -> bool:
+    """Every event of the revision has its report accepted or its cancellation recorded: the
+    year-end report can say what became of each."""
+    return (
+        not Execution.objects.filter(line__revision=revision)
+        .exclude(state__in=[E.ACCEPTED, E.CANCELLED])
+        .exists()
+    )
 
 
 def _on_agreement(visa):
@@ -276,7 +303,12 @@ REVISION = Table(
             _("Закрыть план (итоги года)"),
             frozenset({S.APPROVED}),
             S.CLOSED,
-            who=_admin_or(roles.manages_plan),
+            # Closing writes the hub's year-end report: who drafts the hub's documents.
+            who=_admin_or(_drafts_for_hub),
+            when=every_event_settled,
+            not_now=_(
+                "Закрыть план можно, когда по каждому мероприятию принят отчёт или записана отмена."
+            ),
             perm="plans.close_revision",
             needs_comment=True,
             submit_label=_("Закрыть с этим комментарием"),
@@ -395,6 +427,110 @@ PROPOSAL = Table(
             perm="plans.change_proposal",
             denied=_("Дорабатывает предложение его школа."),
             refused=_("Дорабатывать можно только возвращённое предложение."),
+        ),
+    ],
+)
+
+
+def _manages_execution(user, execution):
+    return roles.is_superuser(user) or roles.manages_plan(user, execution.plan.center)
+
+
+def reports_event(user, execution) -> bool:
+    """Who files an event's report (and postpones it): a person responsible for the line, the
+    coordinator of its venue school, the center head or the department."""
+    if _manages_execution(user, execution):
+        return True
+    line = execution.line
+    if line.venue_id is not None and line.venue_id in roles.coordinated_school_ids(user):
+        return True
+    return any(person.user_id == user.pk for person in line.responsible.all())
+
+
+def _plan_in_force(execution):
+    """Execution is recorded against the revision in force; a closed plan is read-only."""
+    return execution.line.revision.state == S.APPROVED
+
+
+_EXECUTION = dict(
+    when=_plan_in_force, not_now=_("План закрыт или заменён: исполнение не меняется.")
+)
+
+EXECUTION = Table(
+    "state",
+    [
+        Rule(
+            "report",
+            _("Отчитаться о проведении"),
+            frozenset({E.PLANNED, E.POSTPONED, E.RETURNED}),
+            E.REPORTED,
+            who=reports_event,
+            perm="plans.report_execution",
+            button="success",
+            denied=_(
+                "Отчёт подаёт ответственный за мероприятие или координатор школы, где оно проходит."
+            ),
+            refused=_("Отчёт уже подан."),
+            done=_("Отчёт подан: руководитель центра его рассмотрит."),
+            **_EXECUTION,
+        ),
+        Rule(
+            "postpone",
+            _("Перенести"),
+            frozenset({E.PLANNED, E.POSTPONED}),
+            E.POSTPONED,
+            who=reports_event,
+            perm="plans.postpone_execution",
+            needs_comment=True,
+            button="outline-warning",
+            denied=_("Перенести мероприятие может ответственный за него или руководитель центра."),
+            refused=_("Проведённое или отменённое мероприятие не переносится."),
+            done=_("Мероприятие перенесено."),
+            **_EXECUTION,
+        ),
+        Rule(
+            "cancel",
+            _("Отменить"),
+            frozenset({E.PLANNED, E.POSTPONED}),
+            E.CANCELLED,
+            who=_manages_execution,
+            perm="plans.cancel_execution",
+            needs_comment=True,
+            submit_label=_("Отменить с этой причиной"),
+            button="outline-danger",
+            confirm=_("Отменить мероприятие? Отмену нельзя вернуть."),
+            denied=_("Отменяет мероприятие руководитель центра."),
+            refused=_("Проведённое или отменённое мероприятие не отменяется."),
+            done=_("Мероприятие отменено."),
+            **_EXECUTION,
+        ),
+        Rule(
+            "accept",
+            _("Принять отчёт"),
+            frozenset({E.REPORTED}),
+            E.ACCEPTED,
+            who=_manages_execution,
+            perm="plans.decide_execution",
+            button="success",
+            denied=_("Отчёт принимает руководитель центра."),
+            refused=_("Отчёт сейчас не на проверке."),
+            done=_("Отчёт принят."),
+            **_EXECUTION,
+        ),
+        Rule(
+            "return",
+            _("Вернуть отчёт на доработку"),
+            frozenset({E.REPORTED}),
+            E.RETURNED,
+            who=_manages_execution,
+            perm="plans.decide_execution",
+            needs_comment=True,
+            submit_label=_("Вернуть с этими замечаниями"),
+            button="outline-secondary",
+            denied=_("Отчёт возвращает руководитель центра."),
+            refused=_("Отчёт сейчас не на проверке."),
+            done=_("Отчёт возвращён: подавший его получил замечания."),
+            **_EXECUTION,
         ),
     ],
 )

@@ -156,3 +156,7 @@ class RateCountAdmin(ViewOnlyAdmin):
     """Rate-limit counters of the current windows (``schools.clients``): shown, never set."""
 
     list_display = ["key", "count", "expires_at"]
+
+
+# The resources' admin, in its own module; imported last, as it uses the classes above.
+from . import resource_admin  # noqa: E402, F401

@@ -472,3 +472,8 @@ class RateCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count}"
+
+
+# The resources schools offer to the network live in their own module (``schools.resources``);
+# imported here so that Django registers their models with the app.
+from .resources import Resource, ResourceEvent, Subject  # noqa: E402, F401

@@ -292,7 +292,9 @@ MATRIX: dict[str, list[Case]] = {
 def _merge():
     from .matrix_centers import CENTER_MATRIX, CENTER_TARGETS
     from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
+    from .matrix_execution import EXECUTION_MATRIX, EXECUTION_TARGETS
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
+    from .matrix_resources import RESOURCE_MATRIX, RESOURCE_TARGETS
 
     MATRIX.update(DOCUMENT_MATRIX)
     TARGETS.update(DOCUMENT_TARGETS)
@@ -300,6 +302,10 @@ def _merge():
     TARGETS.update(CENTER_TARGETS)
     MATRIX.update(PLAN_MATRIX)
     TARGETS.update(PLAN_TARGETS)
+    MATRIX.update(RESOURCE_MATRIX)
+    TARGETS.update(RESOURCE_TARGETS)
+    MATRIX.update(EXECUTION_MATRIX)
+    TARGETS.update(EXECUTION_TARGETS)
 
 
 _merge()

@@ -58,7 +58,9 @@ def test_permission_matrix(case, persona, client_of):
     url = reverse(case.url, args=args)
     client = client_of(persona)
     before = case.state() if case.state else None
-    response = getattr(client, case.method)(url, case.data, follow=True)
+    # Data that holds files, or names objects by key, is made afresh for every request.
+    data = case.data() if callable(case.data) else case.data
+    response = getattr(client, case.method)(url, data, follow=True)
     expected = case.expect[persona]
     where = f"{case.method.upper()} {url} as {persona}"
     landed = response.request["PATH_INFO"]

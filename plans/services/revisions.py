@@ -9,6 +9,9 @@ PDF after commit. Slow work stays out of the transaction: the approver's passwor
 before the lock, and the approved document's PDF is rendered after the commit.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -21,11 +24,12 @@ from network_center.documents.models import LegalDocument, SigningRight
 from schools.models import Organisation
 from schools.permissions import can
 
-from .. import notify, printing, workflow
+from .. import notify, printing, reporting, workflow
 from ..errors import PlanError
 from ..models import Plan, Revision, Visa
 from ..queries import active_participations
 from .common import lock_revision, move, plan_name, plan_url, record
+from .execution import open_executions
 from .lines import copy_lines
 
 S = Revision.State
@@ -72,6 +76,9 @@ def submit(revision: Revision, *, actor, comment: str = "") -> Revision:
         # decisions on an earlier submission stay in the history.
         revision.visas.all().delete()
         Visa.objects.bulk_create(Visa(revision=revision, school=p.school) for p in participations)
+        # A visa still pending after this date is overdue (the overdue lists, the reminders).
+        revision.visas_due = timezone.localdate() + timedelta(days=settings.PLAN_VISA_DAYS)
+        revision.save(update_fields=["visas_due"])
         move(revision, rule, actor=actor, comment=comment)
         notify.notify(
             notify.coordinators([p.school_id for p in participations]),
@@ -136,6 +143,9 @@ def approve(revision: Revision, *, actor, password: str) -> Revision:
         revision.approved_at = timezone.now()
         revision.save(update_fields=["approval_document", "approved_at"])
         move(revision, rule, actor=actor)
+        # Every event of the plan in force gets its execution; those that stay from the
+        # previous revision keep theirs.
+        open_executions(revision, actor=actor)
         notify.notify(
             notify.network(revision.plan.center),
             lambda: _("План %(plan)s утверждён.") % {"plan": plan_name(revision.plan)},
@@ -257,8 +267,37 @@ def close(revision: Revision, *, actor, comment: str) -> Revision:
     with transaction.atomic():
         revision = lock_revision(revision)
         rule = REVISION.check("close", actor, revision)
+        revision.execution_report = _execution_report_document(revision, actor)
+        revision.save(update_fields=["execution_report"])
         move(revision, rule, actor=actor, comment=comment)
     return revision
+
+
+def _execution_report_document(revision: Revision, actor) -> LegalDocument:
+    """The hub's year-end report on the plan, drafted from the execution as it stands at the
+    close (which freezes it): the totals and each school's reach as its text, a row per event
+    in its landscape table; for the hub's head to sign through the documents app."""
+    hub = revision.plan.center.hub
+    report = reporting.execution_report(revision)
+    right = (
+        SigningRight.objects.filter(organisation=hub)
+        .in_force(timezone.localdate())
+        .order_by("kind", "pk")
+        .first()
+    )
+    document = document_services.create_document(
+        hub,
+        actor=actor,
+        kind=LegalDocument.Kind.REPORT,
+        heading=reporting.report_heading(revision),
+        table=reporting.report_table(report),
+        **({"signing_right": right} if right else {}),
+    )
+    document_services.replace_body(document, reporting.report_points(report), actor=actor)
+    document_services.share_with(
+        document, [hub.pk, *revision.visas.values_list("school_id", flat=True)]
+    )
+    return document
 
 
 # What the plan page's buttons call: (revision, actor, the transition form's cleaned data).

@@ -116,6 +116,10 @@ def document_context(document: LegalDocument, *, preview: bool = False) -> dict:
     or for the HTML ``preview`` (whose tables are ordinary cells)."""
     appendices = _appendices(document)
     points = _points_by_document([document, *appendices])
+    if document.pk is None and getattr(document, "draft_points", None):
+        # An unsaved draft rendered «ПРОЕКТ» before it exists (a year-end report before the plan
+        # is closed) carries its body as parsed points.
+        points[None] = _unsaved_points(document.draft_points)
     # A document is signed as a whole: appendices follow the state of the document passed in.
     is_draft = document.is_draft
     sheets = [_sheet(document, points, is_root=True, is_draft=is_draft, preview=preview)]
@@ -206,6 +210,20 @@ def _appendices(document) -> list[LegalDocument]:
 
     visit(document.pk)
     return ordered
+
+
+def _unsaved_points(parsed) -> list[_Point]:
+    """Parsed points as the rows ``build_tree`` reads, under made-up negative keys."""
+    rows: list[_Point] = []
+
+    def add(items, parent_id):
+        for position, item in enumerate(items, start=1):
+            pk = -(len(rows) + 1)
+            rows.append(_Point(pk, None, parent_id, position, item.style, item.text, "", ""))
+            add(item.children, pk)
+
+    add(parsed, None)
+    return rows
 
 
 def _points_by_document(documents) -> dict[int, list[_Point]]:
