@@ -76,7 +76,7 @@ def _dmitriev_pairs(center):
     school_a = _user("school_a")
     belova = mentor.person
     sokolova = _teacher(HUB, "Соколова", "Нина", "Петровна", "учитель русского языка и литературы")
-    kuznetsova = _teacher(SCHOOL_A, "Кузнецова", "Ольга", "Игоревна", "учитель математики")
+    ershova = _teacher(SCHOOL_A, "Ершова", "Ольга", "Игоревна", "учитель математики")
     pavlova = _teacher(SCHOOL_A, "Павлова", "Елена", "Сергеевна", "учитель русского языка")
     nikitina = _teacher(SCHOOL_B, "Никитина", "Дарья", "Сергеевна", "учитель математики")
 
@@ -85,7 +85,7 @@ def _dmitriev_pairs(center):
         center,
         actor=head,
         mentor=belova,
-        mentee=kuznetsova,
+        mentee=ershova,
         subject="математика",
         date_from=date(2025, 10, 1),
         date_to=date(2026, 5, 29),
@@ -192,7 +192,7 @@ def _dmitriev_group(center):
     head = _user("head_center")
     people = {
         "Белова": _user("wg_member").person,
-        "Кузнецова": _teacher(SCHOOL_A, "Кузнецова", "Ольга", "Игоревна", "учитель математики"),
+        "Ершова": _teacher(SCHOOL_A, "Ершова", "Ольга", "Игоревна", "учитель математики"),
         "Никитина": _teacher(SCHOOL_B, "Никитина", "Дарья", "Сергеевна", "учитель математики"),
         "Лаптева": _user("rmk_dmitriev").person,
     }
@@ -212,7 +212,7 @@ def _dmitriev_group(center):
         "и подбор заданий для обучающихся с низкими результатами.",
         coordinator=people["Белова"],
         lines=lines,
-        members=[people["Кузнецова"], people["Никитина"]],
+        members=[people["Ершова"], people["Никитина"]],
     )
     services.add_member(group, actor=head, person=people["Белова"], role="руководитель группы")
     services.add_member(

@@ -147,7 +147,7 @@ def load_demo() -> None:
     _grant_signing_rights(kupino, "uo_kupino")
     load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
     load_plans(password=DEMO_PASSWORD)
-    load_execution(password=DEMO_PASSWORD)
+    load_execution(password=DEMO_PASSWORD, password_hash=demo_password_hash())
     load_cooperation()
     load_resources(password_hash=demo_password_hash())
 

@@ -28,7 +28,7 @@ from schools.models import (
     SchoolStatus,
     current_statuses,
 )
-from schools.permissions import require
+from schools.permissions import can, require
 from schools.text import CheckedText
 
 
@@ -110,6 +110,7 @@ def home(request):
     )
     context = {
         **_plan_work(request.user, access),
+        **_overdue(request.user, centers),
         "centers": centers,
         "to_sign": to_sign,
         "drafts": drafts,
@@ -208,6 +209,17 @@ def _plan_work(user, access):
         "proposals_to_decide": proposals,
         "objections": objections,
         "to_approve": to_approve,
+    }
+
+
+def _overdue(user, centers):
+    """What is overdue for this person to act on (``plans.overdue``: two queries), and which of
+    the centers shown they may open the overdue list of (no query)."""
+    from plans.overdue import overdue_for_user
+
+    return {
+        "overdue": overdue_for_user(user),
+        "overdue_centers": {c.pk for c in centers if can(user, "plans.view_overdue", c)},
     }
 
 

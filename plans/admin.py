@@ -12,7 +12,22 @@ from django.utils.translation import gettext_lazy as _
 
 from schools.admin import ViewOnlyAdmin, ViewOnlyInline
 
-from .models import EventForm, Line, Plan, Proposal, ProposalEvent, Revision, Transition, Visa
+from .models import (
+    CalendarFeed,
+    EventForm,
+    EvidenceFile,
+    Execution,
+    ExecutionEvent,
+    ExecutionParticipation,
+    Line,
+    Plan,
+    Proposal,
+    ProposalEvent,
+    Reminder,
+    Revision,
+    Transition,
+    Visa,
+)
 
 
 @admin.register(EventForm)
@@ -168,3 +183,88 @@ class ProposalEventAdmin(ViewOnlyAdmin):
     search_fields = ["proposal__title", "actor__username", "comment"]
     readonly_fields = ["at"]
     date_hierarchy = "at"
+
+
+# --- execution: shown only; it changes through plans.services.execution -------------------------
+
+
+class ExecutionParticipationInline(ViewOnlyInline):
+    model = ExecutionParticipation
+    fields = ["school", "count"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("school")
+
+
+class EvidenceFileInline(ViewOnlyInline):
+    model = EvidenceFile
+    fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
+class ExecutionEventInline(ViewOnlyInline):
+    model = ExecutionEvent
+    fields = ["at", "action", "from_state", "to_state", "actor", "comment"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Execution)
+class ExecutionAdmin(ViewOnlyAdmin):
+    """Reported, postponed, cancelled and decided on the event's page: the services check the
+    table of ``workflow.EXECUTION`` and record each step in the event's history."""
+
+    list_display = ["line", "plan", "state", "date_from", "held_on", "reported_at"]
+    list_filter = ["state", "plan__year"]
+    list_select_related = ["line", "plan__center"]
+    search_fields = ["line__title", "outcome"]
+    date_hierarchy = "date_from"
+    readonly_fields = ["key", "state", "version"]
+    inlines = [ExecutionParticipationInline, EvidenceFileInline, ExecutionEventInline]
+
+
+@admin.register(ExecutionParticipation)
+class ExecutionParticipationAdmin(ViewOnlyAdmin):
+    list_display = ["execution", "school", "count"]
+    list_select_related = ["execution__line", "school"]
+
+
+@admin.register(EvidenceFile)
+class EvidenceFileAdmin(ViewOnlyAdmin):
+    list_display = ["original_name", "execution", "content_type", "size", "uploaded_at"]
+    list_select_related = ["execution__line"]
+    search_fields = ["original_name"]
+
+
+@admin.register(ExecutionEvent)
+class ExecutionEventAdmin(ViewOnlyAdmin):
+    list_display = ["at", "execution", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action", "to_state"]
+    list_select_related = ["execution__line", "actor"]
+    readonly_fields = ["at"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ViewOnlyAdmin):
+    """Made and revoked by their owners on «Подписки на календарь»; the token is not shown."""
+
+    list_display = ["scope", "owner", "created_at", "revoked_at"]
+    list_filter = ["scope"]
+    list_select_related = ["owner"]
+    exclude = ["token"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ViewOnlyAdmin):
+    """What ``manage.py send_reminders`` has sent, one row per person and thing."""
+
+    list_display = ["sent_at", "user", "subject"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__username"]

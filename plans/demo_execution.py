@@ -103,9 +103,10 @@ def _report(execution, actor, *, held_on, outcome, files=(), persons=None):
     )
 
 
-def load_execution(*, password):
+def load_execution(*, password, password_hash):
+    """``password_hash``: the demo password hashed once (``network_center.demo``)."""
     _dmitriev_last_year()
-    _kupino_this_year(password)
+    _kupino_this_year(password, password_hash)
 
 
 def _dmitriev_last_year():
@@ -215,33 +216,38 @@ KUPINO_LINES = [
 ]
 
 
-def _login_for(person, username, organisation, *roles):
+def _login_for(person, username, organisation, *roles, password_hash):
     user = getattr(person, "user", None) or create_login(
-        person, username, "", password_hash=_demo_hash()
+        person, username, "", password_hash=password_hash
     )
     for role in roles:
         grant_role(user, organisation, role)
     return user
 
 
-def _demo_hash():
-    from network_center.demo import demo_password_hash
-
-    return demo_password_hash()
-
-
-def _kupino_this_year(password):
+def _kupino_this_year(password, password_hash):
     center = Center.objects.filter(hub__short_name=KUPINO_HUB).first()
     if center is None or Plan.objects.filter(center=center, year=2026).exists():
         return
     hub = center.hub
     # The hub's director heads the center and approves its plan (the center's approver).
-    director = _login_for(hub.head, "director_kupino77", hub, Role.HUB_DIRECTOR, Role.CENTER_HEAD)
+    director = _login_for(
+        hub.head,
+        "director_kupino77",
+        hub,
+        Role.HUB_DIRECTOR,
+        Role.CENTER_HEAD,
+        password_hash=password_hash,
+    )
     participants = [p.school for p in center.participations.select_related("school__head")]
     coordinators = {}
     for n, school in enumerate(participants, start=1):
         coordinators[school.pk] = _login_for(
-            school.head, f"coordinator_kupino{n}", school, Role.COORDINATOR
+            school.head,
+            f"coordinator_kupino{n}",
+            school,
+            Role.COORDINATOR,
+            password_hash=password_hash,
         )
     teacher = create_person(
         hub,

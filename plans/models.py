@@ -653,8 +653,10 @@ class Execution(models.Model):
         Plan, on_delete=models.CASCADE, related_name="executions", verbose_name=_("план")
     )
     key = models.UUIDField(editable=False)
+    # A line with an execution is in a frozen revision and is never deleted on its own; when a
+    # plan is deleted the execution's history refuses it (``schools.history``).
     line = models.OneToOneField(
-        Line, on_delete=models.PROTECT, related_name="execution", verbose_name=_("мероприятие")
+        Line, on_delete=models.CASCADE, related_name="execution", verbose_name=_("мероприятие")
     )
     state = models.CharField(
         _("исполнение"),

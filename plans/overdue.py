@@ -78,9 +78,9 @@ class Overdue:
         if self.kind == "report":
             if n <= 0:
                 return str(_("возвращён сегодня"))
-            return ngettext(
-                "возвращён %(n)s день назад", "возвращён %(n)s дней назад", n
-            ) % {"n": n}
+            return ngettext("возвращён %(n)s день назад", "возвращён %(n)s дней назад", n) % {
+                "n": n
+            }
         return ngettext("просрочено на %(n)s день", "просрочено на %(n)s дней", n) % {"n": n}
 
 
@@ -90,8 +90,7 @@ class Overdue:
 def past_q(today: date) -> Q:
     """Events whose last day is before ``today`` (``Execution.ends_on`` in SQL)."""
     return Q(date_kind=MONTH, date_from__lt=first_of_month(today)) | (
-        ~Q(date_kind=MONTH)
-        & (Q(date_to__lt=today) | Q(date_to__isnull=True, date_from__lt=today))
+        ~Q(date_kind=MONTH) & (Q(date_to__lt=today) | Q(date_to__isnull=True, date_from__lt=today))
     )
 
 
@@ -128,9 +127,7 @@ def _items(executions, visas, today: date) -> list[Overdue]:
             execution=execution,
         )
         if execution.state == E.RETURNED:
-            returned = (
-                timezone.localdate(execution.decided_at) if execution.decided_at else today
-            )
+            returned = timezone.localdate(execution.decided_at) if execution.decided_at else today
             moment = execution.decided_at.isoformat() if execution.decided_at else execution.version
             items.append(
                 Overdue(
@@ -169,9 +166,12 @@ def _items(executions, visas, today: date) -> list[Overdue]:
 
 
 def overdue_for_user(user, *, today: date | None = None) -> list[Overdue]:
-    """What is overdue for ``user`` to act on (the home page): two queries."""
+    """What is overdue for ``user`` to act on (the home page): two queries, none for a
+    regional observer (who acts on nothing)."""
     today = today or timezone.localdate()
     access = get_access(user)
+    if access.is_read_only:
+        return []
     heads = access.organisation_ids(Role.CENTER_HEAD)
     coordinated = access.organisation_ids(Role.COORDINATOR)
     events_q, returned_q = _overdue_q(today)

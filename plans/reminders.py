@@ -42,16 +42,14 @@ def _text(item: overdue.Overdue):
                 "подайте отчёт о проведении или перенесите мероприятие."
             ) % {"title": item.title, "dates": item.execution.dates_display}
         if item.kind == "visa":
-            return _(
-                "%(school)s ещё не согласовала план %(plan)s, а срок был до %(date)s."
-            ) % {
+            return _("%(school)s ещё не согласовала план %(plan)s, а срок был до %(date)s.") % {
                 "school": item.visa.school.short_name,
                 "plan": item.title,
                 "date": date_format(item.visa.revision.visas_due, "SHORT_DATE_FORMAT"),
             }
-        return _(
-            "Отчёт о мероприятии «%(title)s» возвращён на доработку и ещё не подан снова."
-        ) % {"title": item.title}
+        return _("Отчёт о мероприятии «%(title)s» возвращён на доработку и ещё не подан снова.") % {
+            "title": item.title
+        }
 
     return text
 
@@ -65,9 +63,7 @@ def due(*, today: date | None = None) -> list[Sent]:
     items = overdue.overdue_everywhere(today=today)
     pairs = _pairs(items)
     subjects = {item.subject for item in items}
-    done = set(
-        Reminder.objects.filter(subject__in=subjects).values_list("user_id", "subject")
-    )
+    done = set(Reminder.objects.filter(subject__in=subjects).values_list("user_id", "subject"))
     return [Sent(uid, item) for uid, item in pairs if (uid, item.subject) not in done]
 
 

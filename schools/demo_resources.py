@@ -250,6 +250,7 @@ def load_resources(*, password_hash: str) -> None:
             patronymic=patronymic,
             position=position,
         )
+    resource_services.ensure_subjects()
     users = {user.username: user for user in get_user_model().objects.all()}
     subjects = {subject.name: subject for subject in Subject.objects.all()}
     for short_name, username, kind, title, subject_names, fields in RESOURCES:

@@ -7,6 +7,7 @@ history is.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .admin import ViewOnlyAdmin, ViewOnlyInline
 from .resources import Resource, ResourceEvent, Subject
@@ -37,6 +38,7 @@ class ResourceAdmin(ViewOnlyAdmin):
     list_select_related = ["school"]
     search_fields = ["title", "description", "school__short_name"]
     readonly_fields = ["keywords", "created_by", "created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [ResourceEventInline]
 
     def get_queryset(self, request):

@@ -201,3 +201,12 @@ def delete_resource(resource: Resource, *, actor) -> None:
         before = _values(locked, list(locked.subjects.all()))
         _record(locked, ResourceEvent.Action.DELETED, before, {}, actor=actor)
         locked.delete()
+
+
+def ensure_subjects():
+    """The seeded reference list of subjects (migration 0007 seeds it too; a flushed test
+    database or an emptied table gets it back from here)."""
+    from .migrations._subjects import SUBJECTS
+
+    for position, name in enumerate(SUBJECTS, start=1):
+        Subject.objects.get_or_create(name=name, defaults={"position": position})

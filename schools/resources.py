@@ -82,6 +82,12 @@ class Resource(models.Model):
         MATERIAL = "material", _("Материально-технический")
 
     BADGE = {Kind.STAFF: "primary", Kind.METHODOLOGICAL: "info", Kind.MATERIAL: "success"}
+    # The headings of a school's resources page, one section per kind.
+    GROUP_LABELS = {
+        Kind.STAFF: _("Кадровые ресурсы: педагоги-наставники и тренеры"),
+        Kind.METHODOLOGICAL: _("Методические ресурсы: программы, практики, материалы"),
+        Kind.MATERIAL: _("Материально-технические ресурсы: лаборатории, оборудование, помещения"),
+    }
     # Per kind, the fields only it has (the service clears the others).
     KIND_FIELDS = {
         Kind.STAFF: ("person", "as_mentor", "as_trainer", "as_master_class_lead"),

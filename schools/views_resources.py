@@ -83,7 +83,8 @@ def school_resources(request, pk):
     for resource in resources:
         resource.editable = can(request.user, "schools.change_resource", resource)
     groups = [
-        (kind, label, [r for r in resources if r.kind == kind]) for kind, label in Kind.choices
+        (kind, Resource.GROUP_LABELS[kind], [r for r in resources if r.kind == kind])
+        for kind in Kind.values
     ]
     return render(
         request,

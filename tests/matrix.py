@@ -290,7 +290,9 @@ MATRIX: dict[str, list[Case]] = {
 
 
 def _merge():
+    from .matrix_calendar import CALENDAR_MATRIX, CALENDAR_TARGETS
     from .matrix_centers import CENTER_MATRIX, CENTER_TARGETS
+    from .matrix_cooperation import COOPERATION_MATRIX, COOPERATION_TARGETS
     from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
     from .matrix_execution import EXECUTION_MATRIX, EXECUTION_TARGETS
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
@@ -306,6 +308,10 @@ def _merge():
     TARGETS.update(RESOURCE_TARGETS)
     MATRIX.update(EXECUTION_MATRIX)
     TARGETS.update(EXECUTION_TARGETS)
+    MATRIX.update(COOPERATION_MATRIX)
+    TARGETS.update(COOPERATION_TARGETS)
+    MATRIX.update(CALENDAR_MATRIX)
+    TARGETS.update(CALENDAR_TARGETS)
 
 
 _merge()

@@ -117,7 +117,7 @@ RESOURCE_MATRIX = {
             only(SCHOOL_A_ENTERS),
             method="post",
             args=("school_a_school", "kind_methodological"),
-            data={"title": "", "url": "не ссылка"},
+            data={"title": "", "description": "Без названия"},
             label="invalid POST re-displays the form",
             state=SCHOOL_A_COUNT,
         ),

@@ -2,7 +2,7 @@
 stopped), its meetings, the forms' choices and refusals, the groups and their members, the
 person's page, the line's include, the demo, pinned query counts and the import direction.
 
-The demo's pairs (``cooperation/demo.py``): Белова (the hub, ``wg_member``) → Кузнецова (СОШ № 1)
+The demo's pairs (``cooperation/demo.py``): Белова (the hub, ``wg_member``) → Ершова (СОШ № 1)
 completed; Соколова (the hub, no login) → Павлова (СОШ № 1) active; Белова → Никитина
 (Старогородская, ``school_b``) active.
 """
@@ -51,8 +51,8 @@ def _pair(mentee_last_name):
 
 @pytest.fixture
 def completed():
-    """Белова → Кузнецова (СОШ № 1), last year: completed."""
-    return _pair("Кузнецова")
+    """Белова → Ершова (СОШ № 1), last year: completed."""
+    return _pair("Ершова")
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_it_hides_school_a_pairs_from_school_b(client_of, completed, pair_a, pai
     assert client.get(_url("pair", pair_b)).status_code == 200
     listing = _page(client, _url("center_mentoring", pair_b.center))
     assert "Никитина" in listing
-    assert "Кузнецова" not in listing and "Павлова" not in listing
+    assert "Ершова" not in listing and "Павлова" not in listing
 
 
 def test_a_coordinator_in_the_working_group_still_reads_only_its_own_school(client_of, pair_b):
@@ -152,7 +152,7 @@ def test_a_coordinator_in_the_working_group_still_reads_only_its_own_school(clie
 def test_the_center_staff_and_the_municipality_see_every_pair(client_of, center):
     for persona in ("head_center", "director_sosh2", "wg_member", "uo_dmitriev", "rmk_dmitriev"):
         listing = _page(client_of(persona), _url("center_mentoring", center))
-        assert all(name in listing for name in ("Кузнецова", "Павлова", "Никитина")), persona
+        assert all(name in listing for name in ("Ершова", "Павлова", "Никитина")), persona
 
 
 def test_the_observer_reads_and_changes_nothing(client_of, center, pair_a):
@@ -267,14 +267,14 @@ def test_the_history_and_the_meetings_are_append_only(completed):
 
 
 def test_who_is_refused_a_pair_is_refused_by_the_service_too(center, user_of):
-    kuznetsova = _person("Кузнецова")
+    ershova = _person("Ершова")
     for username in ("rmk_dmitriev", "wg_member", "school_a", "region"):
         with pytest.raises(PermissionDenied):
             services.create_pair(
                 center,
                 actor=user_of(username),
                 mentor=_person("Белова"),
-                mentee=kuznetsova,
+                mentee=ershova,
                 subject="алгебра",
                 date_from=date(2026, 9, 1),
                 date_to=date(2027, 5, 31),
@@ -527,21 +527,21 @@ def test_a_school_sees_only_the_groups_of_its_staff(client_of, center, group, us
 def test_the_person_page_lists_their_pairs_and_groups(client_of, group):
     belova = _person("Белова")
     page = _page(client_of("head_center"), _url("person", belova))
-    assert "Кузнецова" in page and "Никитина" in page and group.name in page
+    assert "Ершова" in page and "Никитина" in page and group.name in page
     # school_b sees its own teacher's page, with only what it may see.
     page = _page(client_of("school_b"), _url("person", _person("Никитина")))
     assert "Белова" in page and group.name in page
     # A school does not see the hub's staff, nor another school's.
     assert client_of("school_b").get(_url("person", belova)).status_code == 404
-    assert client_of("school_b").get(_url("person", _person("Кузнецова"))).status_code == 404
+    assert client_of("school_b").get(_url("person", _person("Ершова"))).status_code == 404
 
 
 def test_the_school_page_links_its_staff_to_their_pages(client_of, org):
     school = org(SCHOOL_A)
     page = _page(client_of("school_a"), reverse("schools:detail", args=[school.pk]))
-    assert _url("person", _person("Кузнецова")) in page
+    assert _url("person", _person("Ершова")) in page
     listing = _page(client_of("school_a"), _url("school_mentoring", school))
-    assert "Кузнецова" in listing and "Павлова" in listing and "Никитина" not in listing
+    assert "Ершова" in listing and "Павлова" in listing and "Никитина" not in listing
 
 
 def test_the_center_page_links_its_mentoring_and_groups(client_of, center):
@@ -712,3 +712,16 @@ def test_cooperation_imports_only_the_apps_below_it_and_none_imports_it():
                 if name == "cooperation" or name.startswith("cooperation."):
                     below.append(f"{path.relative_to(ROOT)}:{lineno}")
     assert below == []
+
+
+def test_a_meeting_recorded_by_someone_else_is_told_to_the_mentor_only(
+    client_of, pair_b, django_capture_on_commit_callbacks
+):
+    day = min(timezone.localdate(), pair_b.date_to)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of("school_b").post(
+            _url("meeting_add", pair_b), _meeting(day, "Открытый урок в 8 классе")
+        )
+    assert response.status_code == 302
+    told = Notification.objects.filter(text__contains="Открытый урок в 8 классе")
+    assert set(told.values_list("user__username", flat=True)) == {"wg_member"}

@@ -453,8 +453,9 @@ def test_the_journal_exports_xlsx_with_the_filters_of_the_page(client_of):
     assert "1-139/1" in numbers and "312" not in numbers
     kupino = client_of("uo_kupino").get(reverse("documents:export"))
     rows = list(load_workbook(io.BytesIO(kupino.content)).active.iter_rows(values_only=True))
-    # The department's order and the administration's resolution it rests on.
-    assert {row[2] for row in rows[1:]} == {"312", "466"}
+    # The department's order, the administration's resolution it rests on, and the plan the
+    # director of СОШ № 77 approved with «УТВЕРЖДАЮ» (the hub's own series).
+    assert {row[2] for row in rows[1:]} == {"312", "466", "1"}
 
 
 @pytest.mark.usefixtures("page_cache_off")

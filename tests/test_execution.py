@@ -91,9 +91,7 @@ def test_a_report_is_filed_returned_corrected_and_accepted(
     with django_capture_on_commit_callbacks(execute=True):
         response = member.post(
             reverse("plans:execution_report", args=[execution.pk]),
-            report_data(
-                execution, files=SimpleUploadedFile("Протокол семинара.pdf", small_pdf())
-            ),
+            report_data(execution, files=SimpleUploadedFile("Протокол семинара.pdf", small_pdf())),
             follow=True,
         )
     page = response.content.decode()
@@ -153,9 +151,12 @@ def test_a_member_not_responsible_and_another_school_cannot_report(client_of):
     assert execution.state == Execution.State.PLANNED
 
 
-def test_a_stale_report_form_tells_the_second_editor(client_of):
+def test_a_stale_report_form_tells_the_second_editor(client_of, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     execution = reopen(execution_of(MATH))
-    data = report_data(execution)
+    # A valid file, written to storage before the transaction that then refuses the report:
+    # it is deleted again.
+    data = report_data(execution, files=SimpleUploadedFile("Протокол.pdf", small_pdf()))
     execution_services.postpone(
         execution,
         actor=user("head_center"),
@@ -171,6 +172,7 @@ def test_a_stale_report_form_tells_the_second_editor(client_of):
     assert "Разобраны типичные ошибки ВПР" in page, "what was typed is kept"
     execution.refresh_from_db()
     assert execution.state == Execution.State.POSTPONED
+    assert not execution.files.exists() and stored_names() == set()
 
 
 def test_a_report_form_with_errors_keeps_the_input_and_says_where(client_of):
@@ -208,8 +210,9 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
     ],
 )
 def test_an_upload_that_is_not_what_it_says_is_refused_and_nothing_stored(
-    client_of, name, data, message
+    client_of, name, data, message, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path  # this test's own storage: nothing may appear in it
     execution = reopen(execution_of(MATH))
     before = stored_names()
     response = client_of("wg_member").post(
@@ -227,7 +230,7 @@ def test_an_upload_that_is_not_what_it_says_is_refused_and_nothing_stored(
     assert "Ни один файл не сохранён" in page
     execution.refresh_from_db()
     assert execution.state == Execution.State.PLANNED and not execution.files.exists()
-    assert stored_names() == before
+    assert stored_names() == before == set()
 
 
 def test_an_oversize_upload_is_refused_with_its_limit(client_of, settings):

@@ -56,14 +56,17 @@ def add_schools(n=30):
     [
         # Everyone: session, user, memberships (access), notifications count, memberships (page),
         # centers, documents to sign, own drafts.
-        # + municipalities, status counts; proposals to decide, objections, plans to approve
-        ("uo_dmitriev", 13),
-        # + municipalities, status counts
+        # + municipalities, status counts; proposals to decide, objections, plans to approve;
+        # overdue events and reports, overdue visas (plans.overdue)
+        ("uo_dmitriev", 15),
+        # + municipalities, status counts (an observer acts on nothing: no overdue block)
         ("region", 10),
-        # + statuses of own schools, plans awaiting the school's visa, returned proposals
-        ("school_a", 11),
-        # + statuses of own schools, proposals to decide, objections
-        ("head_center", 11),
+        # + statuses of own schools, plans awaiting the school's visa, returned proposals;
+        # overdue events and reports, overdue visas
+        ("school_a", 13),
+        # + statuses of own schools, proposals to decide, objections; overdue events and
+        # reports, overdue visas
+        ("head_center", 13),
     ],
 )
 def test_home_page_query_count(persona, expected, client_of):

@@ -285,9 +285,7 @@ def _field_block(html, name):
     return match.group(0)
 
 
-def test_a_bad_form_redisplays_with_errors_beside_the_fields_and_the_choices_kept(
-    client_of, org
-):
+def test_a_bad_form_redisplays_with_errors_beside_the_fields_and_the_choices_kept(client_of, org):
     school = org(SCHOOL_A)
     teacher = Person.objects.get(organisation=school, last_name="Прохорова")
     chemistry, biology = subject("Химия"), subject("Биология")
@@ -318,9 +316,7 @@ def test_a_bad_form_redisplays_with_errors_beside_the_fields_and_the_choices_kep
 
 def test_a_staff_form_offers_only_the_schools_own_people(client_of, org):
     school = org(SCHOOL_A)
-    html = client_of("school_a").get(
-        reverse("schools:resource_create", args=[school.pk, "staff"])
-    )
+    html = client_of("school_a").get(reverse("schools:resource_create", args=[school.pk, "staff"]))
     person = _field_block(html.content.decode(), "person")
     assert "Прохорова" in person and "Ситникова" not in person
     # The fields of the other kinds are not there.

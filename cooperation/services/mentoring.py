@@ -283,8 +283,11 @@ def add_meeting(pair, *, actor, date, format, topic, notes="") -> Meeting:
             notes=(notes or "").strip(),
             recorded_by=actor,
         )
+        # Only the mentor hears of it (when someone else recorded it): the center's staff read
+        # the log on its pages, and a notification per meeting would bury those asking for
+        # a decision.
         _tell(
-            logins_of([locked.mentor_id]) | center_heads(locked.center),
+            logins_of([locked.mentor_id]),
             actor=actor,
             text=lambda: (
                 _("Наставничество %(pair)s: записана встреча %(date)s «%(topic)s».")

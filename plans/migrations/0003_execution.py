@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='отчёт рассмотрен')),
                 ('version', models.PositiveIntegerField(default=1, editable=False)),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='отчёт рассмотрел')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='execution', to='plans.line', verbose_name='мероприятие')),
+                ('line', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='execution', to='plans.line', verbose_name='мероприятие')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='executions', to='plans.plan', verbose_name='план')),
                 ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='отчёт подал')),
             ],

@@ -80,9 +80,7 @@ def feed_list(request):
     if request.method == "POST" and form.is_valid():
         option = form.cleaned_data["subject"]
         try:
-            feed = feeds.create_feed(
-                actor=request.user, scope=option.scope, subject=option.subject
-            )
+            feed = feeds.create_feed(actor=request.user, scope=option.scope, subject=option.subject)
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(form, exc)
         else:

@@ -44,7 +44,9 @@ def get_evidence_for_user(user, pk) -> EvidenceFile:
     """An evidence file of an event the user may see, or 404: a school that was not at the
     event does not learn that the file exists."""
     return get_object_or_404(
-        EvidenceFile.objects.filter(execution__in=Execution.objects.visible_to(user)).select_related(
+        EvidenceFile.objects.filter(
+            execution__in=Execution.objects.visible_to(user)
+        ).select_related(
             "execution__plan__center", "execution__line__revision", "execution__line__venue"
         ),
         pk=pk,
