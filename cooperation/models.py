@@ -121,9 +121,11 @@ class MentoringPair(models.Model):
     finished_at = models.DateTimeField(_("завершено"), null=True, blank=True, editable=False)
     # The plan line the pair comes from: a line of an approved revision of the center's plans
     # (services.mentoring checks it). PROTECT: such lines are frozen and never deleted anyway.
+    # Lines with pairs are in approved revisions, which are never deleted on their own; a
+    # plan's deletion is refused by its history (``schools.history``), not by this link.
     line = models.ForeignKey(
         Line,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="mentoring_pairs",

@@ -146,10 +146,11 @@ def load_demo() -> None:
     _grant_signing_rights(dmitriev, "uo_dmitriev")
     _grant_signing_rights(kupino, "uo_kupino")
     load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
+    # The schools' resources first: the plans name some of them as what an event needs.
+    load_resources(password_hash=demo_password_hash())
     load_plans(password=DEMO_PASSWORD)
     load_execution(password=DEMO_PASSWORD, password_hash=demo_password_hash())
     load_cooperation()
-    load_resources(password_hash=demo_password_hash())
 
 
 def _load_dmitriev(region, municipality):

@@ -113,6 +113,22 @@ LAST_YEAR_LINES = [
 OWN_LESSONS = "Открытые уроки русского языка в 5–6 классах"
 
 
+# What some of last year's events needed from the network's schools (their resources, entered
+# by the schools themselves: ``schools.demo_resources``).
+NEEDED = {
+    "Взаимопосещение уроков математики в сельских школах": [
+        "Наставник молодых учителей математики"
+    ],
+    "Открытые уроки русского языка в 5–6 классах": ["Наставник для учителей русского языка"],
+}
+
+
+def _needed(title):
+    from schools.resources import Resource
+
+    return list(Resource.objects.filter(title__in=NEEDED.get(title, [])))
+
+
 def _venue_and_schools(i, title, fmt, hub, participants):
     if title == OWN_LESSONS:
         school_a = _school("МКОУ «СОШ № 1 г. Дмитриева»")
@@ -163,6 +179,7 @@ def load_plans(*, password):
             date_from=day,
             expected_result="Протокол, методические рекомендации, отчёт на сайте центра",
             responsible=[responsible["math"] if "математ" in title else responsible["head"]],
+            needed_resources=_needed(title),
             **_venue_and_schools(i, title, fmt, hub, participants),
         )
     services.submit(revision, actor=head)

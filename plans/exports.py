@@ -34,6 +34,7 @@ LINE_COLUMNS = [
     ("Школы-участники", 30, lambda line: ", ".join(s.short_name for s in line.schools.all())),
     ("Ожидаемый результат", 40, lambda line: line.expected_result),
     ("Необходимые ресурсы", 30, lambda line: line.resources),
+    ("Ресурсы сети", 30, lambda line: "; ".join(str(r) for r in line.needed_resources.all())),
     ("Инициатор", 24, lambda line: line.initiator.short_name),
 ]
 AGREEMENT_WIDTHS = [30, 28, 20, 24, 12, 40]
@@ -58,7 +59,7 @@ def _write_table(sheet, first_row: int, headings, widths, rows):
 def line_rows(revision: Revision):
     lines = (
         revision.lines.select_related("form", "venue", "initiator")
-        .prefetch_related("responsible", "schools")
+        .prefetch_related("responsible", "schools", "needed_resources__school")
         .order_by("date_from", "position", "pk")
     )
     # Listed by date for the spreadsheet; numbered as in the printed plan.

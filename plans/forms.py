@@ -31,6 +31,21 @@ def network_people(center):
     ).distinct()
 
 
+def network_resources(center, line=None):
+    """The resources the network's schools offer now, and those the line already names."""
+    from django.db.models import Q
+
+    from schools.resources import Resource
+
+    chosen = Q(pk__in=line.needed_resources.all()) if line is not None and line.pk else Q()
+    return (
+        Resource.objects.filter(Q(is_available=True) | chosen)
+        .filter(school__in=network_schools(center))
+        .select_related("school")
+        .order_by("school__short_name", "title")
+    )
+
+
 class PersonChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name_initials}, {obj.organisation.short_name}"
@@ -75,6 +90,7 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
             "schools",
             "expected_result",
             "resources",
+            "needed_resources",
             "initiator",
         ]
         widgets = {
@@ -84,7 +100,15 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
             "resources": forms.Textarea(attrs={"rows": 2}),
             "title": forms.Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"schools": ModelMultipleChoiceField}
+        field_classes = {
+            "schools": ModelMultipleChoiceField,
+            "needed_resources": ModelMultipleChoiceField,
+        }
+        help_texts = {
+            "needed_resources": _(
+                "Кадры, материалы, лаборатории школ сети, которые нужны мероприятию."
+            ),
+        }
 
     def __init__(self, *args, center, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,6 +121,8 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
             (s.pk, s.short_name) for s in self.fields["schools"].queryset
         ]
         self.fields["responsible"].queryset = network_people(center)
+        self.fields["needed_resources"].queryset = network_resources(center, self.instance)
+        self.fields["needed_resources"].widget.attrs["size"] = 5
         self.fields["form"].queryset = EventForm.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

@@ -217,6 +217,7 @@ class Line(models.Model):
         "schools",
         "expected_result",
         "resources",
+        "needed_resources",
         "initiator",
     ]
 
@@ -261,6 +262,14 @@ class Line(models.Model):
     )
     expected_result = models.TextField(_("ожидаемый результат"), blank=True)
     resources = models.TextField(_("необходимые ресурсы"), blank=True)
+    # What the event needs from the network's schools (their staff, materials, laboratories),
+    # as the schools entered them (``schools.resources``).
+    needed_resources = models.ManyToManyField(
+        "schools.Resource",
+        related_name="plan_lines",
+        blank=True,
+        verbose_name=_("ресурсы сети"),
+    )
     initiator = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,

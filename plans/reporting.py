@@ -197,15 +197,13 @@ def report_points(report: ExecutionReport) -> list[ParsedPoint]:
                 "numbered",
                 _("Участие школ: ")
                 + "; ".join(
-                    ngettext(
-                        "%(school)s — %(events)s мероприятие, %(people)s участн.",
-                        "%(school)s — %(events)s мероприятий, %(people)s участн.",
-                        reach.events,
-                    )
+                    _("%(school)s — %(events)s, %(people)s")
                     % {
                         "school": reach.school.short_name,
-                        "events": reach.events,
-                        "people": reach.participants,
+                        "events": ngettext("%(n)s мероприятие", "%(n)s мероприятий", reach.events)
+                        % {"n": reach.events},
+                        "people": ngettext("%(n)s участник", "%(n)s участников", reach.participants)
+                        % {"n": reach.participants},
                     }
                     for reach in report.schools
                 )

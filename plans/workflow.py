@@ -482,7 +482,8 @@ EXECUTION = Table(
             who=reports_event,
             perm="plans.postpone_execution",
             needs_comment=True,
-            button="outline-warning",
+            # outline-warning's yellow on white fails the contrast check (axe).
+            button="outline-primary",
             denied=_("Перенести мероприятие может ответственный за него или руководитель центра."),
             refused=_("Проведённое или отменённое мероприятие не переносится."),
             done=_("Мероприятие перенесено."),

@@ -128,14 +128,6 @@ CALENDAR_MATRIX = {
             args=("revoked_feed_token",),
             label="a revoked feed",
         ),
-        Case(
-            "plans:ical",
-            expect(405, anonymous=405),
-            method="post",
-            args=("school_a_feed_token",),
-            label="POST is refused",
-            state=FEEDS,
-        ),
     ],
     "plans:overdue": [
         Case(

@@ -126,6 +126,7 @@ MANAGERS = ("head_center", "uo_dmitriev", "admin")
 CLOSERS = ("head_center", "director_sosh2", "admin")
 # The personas with unread notifications in the demo.
 NOTIFIED = (
+    "uo_kupino",  # told that the plan of СОШ № 77 was agreed and approved
     "uo_dmitriev",
     "rmk_dmitriev",
     "director_sosh2",

@@ -238,7 +238,7 @@ def test_on_a_phone_each_plan_line_is_a_card_and_the_editor_a_full_width_form(br
     from plans.models import Plan
 
     load_demo()
-    plan = Plan.objects.get(year=2026)
+    plan = Plan.objects.get(year=2026, center__hub__short_name="МКОУ «СОШ № 2 г. Дмитриева»")
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ru-RU")
     page = context.new_page()
     login(page, live_server, "head_center")

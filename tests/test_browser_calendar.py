@@ -51,10 +51,10 @@ def test_the_month_is_a_grid_on_a_wide_screen_and_a_day_list_on_a_phone(chromium
     assert monday["y"] == tuesday["y"] and tuesday["x"] > monday["x"], "a week is a row"
     assert next_monday["y"] > monday["y"] and next_monday["x"] == monday["x"]
     assert wide.locator(".cal-weekdays").is_visible()
-    # The grid fits its column (the page's width is the navbar's affair).
     main = wide.locator("main").bounding_box()
     grid = wide.locator(".cal-grid").bounding_box()
     assert grid["x"] >= main["x"] and grid["x"] + grid["width"] <= main["x"] + main["width"]
+    assert page_width(wide) <= 1280
 
     phone = screen_of(chromium, live_server, "school_a", 390)
     phone.goto(url)

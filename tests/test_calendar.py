@@ -549,3 +549,22 @@ def test_the_feed_costs_the_same_queries_with_more_events(client, events):
     after, response = measure()
     assert after == before
     assert "Дополнительное мероприятие 1" in vevents(Calendar.from_ical(response.content))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "center=1180591620717411303424",
+        "school=-1",
+        "form=1e5",
+        "date=%00",
+        "view=%00week",
+        "date=9999-12-31",
+        "center=1&center=2",
+        "format=" + "x" * 5000,
+    ],
+)
+def test_hostile_calendar_queries_are_refused_quietly(client_of, query):
+    response = client_of("uo_dmitriev").get(reverse("plans:calendar") + "?" + query)
+    assert response.status_code == 200
+    assert 'id="calendar"' in response.content.decode()

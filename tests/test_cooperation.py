@@ -685,7 +685,7 @@ def test_detail_pages_cost_the_same_with_more_meetings_and_members(client_of, pa
         )
         services.add_member(group, actor=head, person=person, role="участник")
     assert count_queries(client, pair_url) == 9
-    assert count_queries(client, group_url) == group_queries <= 11
+    assert count_queries(client, group_url) == group_queries == 11
 
 
 # --- the import direction --------------------------------------------------------------------

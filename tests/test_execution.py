@@ -561,3 +561,32 @@ def test_an_event_page_keeps_its_query_count_with_more_participants_and_files(cl
     assert "Файл 2.pdf" in page.content.decode()
     assert n_first == n_second
     assert n_first <= 18
+
+
+# --- a plan line names the network's resources it needs --------------------------------------
+
+
+def test_a_line_names_the_resources_of_the_network_it_needs(client_of):
+    from schools.resources import Resource
+
+    hub_teacher = Resource.objects.get(title="Наставник молодых учителей математики")
+    page = (
+        client_of("school_b")
+        .get(reverse("plans:execution", args=[execution_of(MATH).pk]))
+        .content.decode()
+    )
+    assert "Наставник молодых учителей математики" in page
+    assert reverse("schools:resource_detail", args=[hub_teacher.pk]) in page
+
+    plan = Plan.objects.get(center__hub__short_name=HUB, year=2026)
+    revision = services.working_revision(plan)
+    line = revision.lines.order_by("pk").first()
+    foreign = Resource.objects.filter(school__municipality__name="Купинский район").first()
+    with pytest.raises(services.PlanError) as refused:
+        services.update_line(line, actor=user("head_center"), needed_resources=[foreign])
+    assert "школ сети центра" in str(refused.value)
+    lab = Resource.objects.get(title="Лаборатория робототехники центра «Точка роста»")
+    services.update_line(line, actor=user("head_center"), needed_resources=[lab])
+    assert list(line.needed_resources.all()) == [lab]
+    history = revision.transitions.filter(action="line_edited").last()
+    assert "Лаборатория робототехники" in str(history.data)

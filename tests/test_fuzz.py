@@ -200,7 +200,31 @@ VALID = {
     },
     "centers:member_edit": {"role": "member"},
     "verify": {"file": lambda: SimpleUploadedFile("plan.pdf", b"%PDF-1.7\n%%EOF")},
+    # Field names that carry an object's key come from a function of the demo.
+    "plans:execution_report": lambda: _valid_report(),
+    "plans:execution_postpone": {
+        "date_kind": "day",
+        "date_from": "2026-05-14",
+        "reason": "Совпало с ВПР.",
+    },
+    "plans:execution_transition": {"comment": "Ведущий заболел."},
+    "plans:evidence_add": {"files": lambda: SimpleUploadedFile("a.pdf", _small_pdf())},
 }
+
+
+def _small_pdf():
+    from plans.demo_execution import demo_pdf
+
+    return demo_pdf("Protocol")
+
+
+def _valid_report():
+    from tests.matrix_execution import _report_data
+
+    data = _report_data()
+    data.pop("version")
+    data["files"] = lambda: SimpleUploadedFile("Протокол.pdf", _small_pdf())
+    return data
 
 
 @dataclass
@@ -244,7 +268,9 @@ def _form_cases():
             if persona is None:
                 continue
             if key not in cases or posts:
-                cases[key] = FormCase(name, tuple(row.args), persona, dict(row.data), refused)
+                # Data made per request (files, objects by key) is the form's own here.
+                data = {} if callable(row.data) else dict(row.data)
+                cases[key] = FormCase(name, tuple(row.args), persona, data, refused)
     return list(cases.values())
 
 
@@ -716,6 +742,8 @@ def _prepare(case, client_of):
                 if value not in (None, "", []):
                     initial[form.add_prefix(name)] = value
     valid = VALID.get(case.url, {})
+    if callable(valid):
+        valid = valid()
     data = {**initial, **{k: v for k, v in case.data.items() if v not in ("", None)}, **valid}
     # The forms the address binds, with their fields as the view built them.
     spec = Spec(case, client, args, data, {})

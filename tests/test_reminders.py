@@ -322,28 +322,33 @@ def test_reminders_reach_exactly_the_responsible_people_once(
 def test_an_event_postponed_again_is_reminded_again_after_its_new_date(
     events, django_capture_on_commit_callbacks
 ):
-    seminar = events[SEMINAR]
-    run("--today", DAY_AFTER.isoformat())
+    seminar, head = events[SEMINAR], user("head_center")
+    people = {"wg_member", "school_a", "head_center"}
+    seminar = execution_services.postpone(
+        seminar, actor=head, date_kind="day", date_from=date(2027, 10, 8), reason="Карантин."
+    )
+    run("--today", "2027-10-09")
+    assert reminded(f"event-overdue:{seminar.pk}:2027-10-08") == people
+    # Postponed again: not reminded before the new date has passed, then reminded anew.
     execution_services.postpone(
         seminar,
-        actor=user("head_center"),
+        actor=head,
         date_kind="day",
-        date_from=date(2027, 10, 10),
+        date_from=date(2027, 10, 12),
         reason="Совпало с конференцией.",
     )
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        run("--today", "2027-10-09")
+        run("--today", "2027-10-12")
     assert not notified_of(f"«{SEMINAR}»"), "not past its new date yet"
     with django_capture_on_commit_callbacks(execute=True):
-        output = run("--today", "2027-10-11")
-    assert reminded(f"event-overdue:{seminar.pk}:2027-10-10") == {
-        "wg_member",
-        "school_a",
-        "head_center",
-    }
-    assert notified_of(f"«{SEMINAR}»") == {"wg_member", "school_a", "head_center"}
-    assert f"event-overdue:{seminar.pk}:2027-10-10" in output
+        output = run("--today", "2027-10-13")
+    assert reminded(f"event-overdue:{seminar.pk}:2027-10-12") == people
+    assert notified_of(f"«{SEMINAR}»") == people
+    assert f"event-overdue:{seminar.pk}:2027-10-12" in output
+    with django_capture_on_commit_callbacks(execute=True):
+        run("--today", "2027-10-14")
+    assert Notification.objects.filter(text__contains=SEMINAR).count() == len(people)
 
 
 def test_a_returned_report_is_reminded_to_who_filed_it(events, django_capture_on_commit_callbacks):
@@ -392,3 +397,24 @@ def test_a_reminder_another_run_sent_meanwhile_is_not_sent_again(
 def test_a_bad_day_is_refused():
     with pytest.raises(CommandError):
         run("--today", "06.10.2027")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="concurrent writers need PostgreSQL"
+)
+def test_two_runs_at_once_remind_nobody_twice():
+    from network_center.demo import load_demo
+
+    from .test_plans import _run_together
+
+    load_demo()
+    approved_plan()
+    Notification.objects.all().delete()
+    expected = len(reminders.due(today=DAY_AFTER))
+    assert expected
+    results = _run_together([lambda: reminders.send(today=DAY_AFTER)] * 2)
+    assert all(isinstance(r, list) for r in results), results
+    assert sum(len(r) for r in results) == expected
+    assert Reminder.objects.count() == expected
+    assert Notification.objects.count() == expected

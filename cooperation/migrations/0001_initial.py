@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('center', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_pairs', to='centers.center', verbose_name='центр')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='создал')),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_pairs', to='plans.line', verbose_name='мероприятие плана')),
+                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mentoring_pairs', to='plans.line', verbose_name='мероприятие плана')),
                 ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_as_mentee', to='schools.person', verbose_name='наставляемый педагог')),
                 ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentoring_as_mentor', to='schools.person', verbose_name='наставник')),
             ],

@@ -15,6 +15,7 @@ FIELD_LABELS = {
     "schools": "Школы-участники",
     "expected_result": "Ожидаемый результат",
     "resources": "Необходимые ресурсы",
+    "needed_resources": "Ресурсы сети",
     "initiator": "Инициатор",
 }
 
@@ -22,7 +23,7 @@ FIELD_LABELS = {
 def _snapshot(revision: Revision) -> dict:
     lines = (
         revision.lines.select_related("form", "venue", "initiator")
-        .prefetch_related("responsible", "schools")
+        .prefetch_related("responsible", "schools", "needed_resources")
         .order_by("date_from", "position", "pk")
     )
     result = {}
@@ -39,6 +40,7 @@ def _snapshot(revision: Revision) -> dict:
             "schools": ", ".join(sorted(s.short_name for s in line.schools.all())),
             "expected_result": line.expected_result,
             "resources": line.resources,
+            "needed_resources": "; ".join(sorted(str(r) for r in line.needed_resources.all())),
             "initiator": line.initiator.short_name,
         }
     return result

@@ -41,9 +41,11 @@ def execution_url(execution) -> str:
 
 
 def _lock(execution) -> Execution:
+    # Only the execution's row is locked (``of``), and no nullable relation is joined:
+    # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
     return (
-        Execution.objects.select_for_update()
-        .select_related("plan__center", "line__revision", "line__venue")
+        Execution.objects.select_for_update(of=("self",))
+        .select_related("plan__center", "line__revision")
         .get(pk=execution.pk)
     )
 

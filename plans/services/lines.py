@@ -35,7 +35,7 @@ LINE_FIELDS = {
     "resources",
     "initiator",
 }
-M2M_FIELDS = {"responsible", "schools"}
+M2M_FIELDS = {"responsible", "schools", "needed_resources"}
 # The order in which a history row names the fields: the model's.
 FIELD_ORDER = [f.name for f in Line._meta.get_fields() if f.name in LINE_FIELDS | M2M_FIELDS]
 
@@ -59,6 +59,7 @@ def _values(line: Line) -> dict[str, str]:
     values = {name: _shown(name, getattr(line, name)) for name in LINE_FIELDS}
     values["responsible"] = _shown("responsible", line.responsible.all())
     values["schools"] = _shown("schools", line.schools.all())
+    values["needed_resources"] = _shown("needed_resources", line.needed_resources.all())
     return values
 
 
@@ -149,22 +150,31 @@ def _validate_line(revision, fields):
     schools = fields.get("schools")
     if schools is not None and any(s.pk not in network for s in schools):
         raise PlanError({"schools": _("Участвовать могут только школы сети центра.")})
+    resources = fields.get("needed_resources")
+    if resources and any(r.school_id not in network for r in resources):
+        raise PlanError({"needed_resources": _("Ресурсы — только школ сети центра.")})
     initiator = fields.get("initiator")
     if initiator is not None and initiator.pk not in network:
         raise PlanError({"initiator": _("Инициатор — центр или школа-участник.")})
 
 
-def add_line(revision: Revision, *, actor, responsible=(), schools=(), **fields) -> Line:
+def add_line(
+    revision: Revision, *, actor, responsible=(), schools=(), needed_resources=(), **fields
+) -> Line:
     with transaction.atomic():
         revision = lock_revision(revision)
         if not can(actor, "plans.add_line", revision):
             raise PermissionDenied(_("Добавлять мероприятия может руководитель центра."))
         fields.setdefault("initiator", revision.plan.center.hub)
-        _validate_line(revision, {**fields, "schools": list(schools)})
+        _validate_line(
+            revision,
+            {**fields, "schools": list(schools), "needed_resources": list(needed_resources)},
+        )
         position = (revision.lines.aggregate(m=Max("position"))["m"] or 0) + 1
         line = Line.objects.create(revision=revision, position=position, **fields)
         line.responsible.set(responsible)
         line.schools.set(schools)
+        line.needed_resources.set(needed_resources)
         _record_line(revision, "line_added", line, {}, _values(line), actor=actor)
         _content_changed(revision, actor)
     return line
@@ -194,7 +204,14 @@ def update_line(line: Line, *, actor, version: int | None = None, **fields) -> L
             )
         merged = {f: getattr(locked, f) for f in LINE_FIELDS}
         merged.update({k: v for k, v in fields.items() if k in LINE_FIELDS})
-        _validate_line(revision, {**merged, "schools": fields.get("schools")})
+        _validate_line(
+            revision,
+            {
+                **merged,
+                "schools": fields.get("schools"),
+                "needed_resources": fields.get("needed_resources"),
+            },
+        )
         before = _values(locked)
         changed = [f for f in LINE_FIELDS & set(fields) if getattr(locked, f) != fields[f]]
         related = [
@@ -236,7 +253,7 @@ def copy_lines(source: Revision, target: Revision, *, shift_years=0, keep_keys=T
     """Copy lines into another revision (the new revision's own history row says where they
     came from). An amendment keeps each line's key so that the comparison of revisions matches
     them; a new year's plan starts new keys."""
-    lines = list(source.lines.prefetch_related("responsible", "schools"))
+    lines = list(source.lines.prefetch_related("responsible", "schools", "needed_resources"))
     for line in lines:
         copy = Line.objects.create(
             revision=target,
@@ -248,6 +265,7 @@ def copy_lines(source: Revision, target: Revision, *, shift_years=0, keep_keys=T
         )
         copy.responsible.set(line.responsible.all())
         copy.schools.set(line.schools.all())
+        copy.needed_resources.set(line.needed_resources.all())
     return len(lines)
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -90,7 +91,9 @@ def feed_list(request):
             )
             return redirect(f"{reverse('plans:feeds')}#feed-{feed.pk}")
     rows = []
-    for feed in feeds.feeds_of(request.user).order_by("revoked_at", "-created_at"):
+    # The active ones first (NULL sorts differently on SQLite and PostgreSQL: said here).
+    revoked_last = F("revoked_at").desc(nulls_first=True)
+    for feed in feeds.feeds_of(request.user).order_by(revoked_last, "-created_at"):
         rows.append(
             {
                 "feed": feed,

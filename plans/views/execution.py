@@ -73,6 +73,7 @@ def _page(request, execution, *, decision_form=None, failed=None, evidence_form=
         "plan": execution.plan,
         "responsible": list(line.responsible.all()),
         "schools": list(line.schools.all()),
+        "needed_resources": list(line.needed_resources.select_related("school")),
         "participations": list(
             execution.participations.select_related("school").prefetch_related("persons")
         ),

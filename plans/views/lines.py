@@ -44,6 +44,7 @@ def line_add(request, pk):
                 actor=request.user,
                 responsible=data.pop("responsible"),
                 schools=data.pop("schools"),
+                needed_resources=data.pop("needed_resources"),
                 **data,
             )
         except ValidationError as exc:

@@ -2,10 +2,11 @@
 (``plans.reminders``). For cron, once a day; running it again the same day reminds nobody twice.
 """
 
+from argparse import ArgumentTypeError
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from plans import reminders
@@ -15,11 +16,14 @@ def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(_("Дата пишется как ГГГГ-ММ-ДД: %(value)s") % {"value": value}) from exc
+        # argparse says it beside the option (a CommandError when called from code).
+        raise ArgumentTypeError(
+            _("дата пишется как ГГГГ-ММ-ДД: %(value)s") % {"value": value}
+        ) from exc
 
 
 class Command(BaseCommand):
-    help = _(
+    help = (
         "Напомнить ответственным о просроченном: мероприятиях без отчёта, визах школ, "
         "возвращённых отчётах. Повторный запуск не напоминает дважды."
     )
@@ -28,13 +32,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=_("Только показать, кому будет напомнено, ничего не отправляя и не записывая."),
+            help="Только показать, кому будет напомнено, ничего не отправляя и не записывая.",
         )
         parser.add_argument(
             "--today",
             type=_day,
             default=None,
-            help=_("Считать сегодняшним этот день (ГГГГ-ММ-ДД), для проверки."),
+            help="Считать сегодняшним этот день (ГГГГ-ММ-ДД), для проверки.",
         )
 
     def handle(self, *args, dry_run=False, today=None, **options):
