@@ -113,6 +113,8 @@ class Day:
     in_span: bool  # within the month shown (a week's every day is)
     is_today: bool
     events: list = field(default_factory=list)
+    # The events that began on an earlier day of the same week: shown in brief.
+    continued: set = field(default_factory=set)
 
     @property
     def is_weekend(self):
@@ -203,9 +205,13 @@ def lay_out(view: str, day: date, executions, *, today: date) -> Layout:
         count += 1
         first = max(execution.date_from, start)
         last = min(execution.ends_on, end)
-        while first <= last:
-            days[first].events.append(execution)
-            first += timedelta(days=1)
+        current = first
+        while current <= last:
+            days[current].events.append(execution)
+            # A period is told in full on its first day and at the start of each week.
+            if current != first and current.weekday() != 0:
+                days[current].continued.add(execution.pk)
+            current += timedelta(days=1)
     return Layout(
         view=view,
         anchor=anchor,

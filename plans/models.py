@@ -609,9 +609,9 @@ def evidence_path(instance, filename):
 class ExecutionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Who sees an event's execution, its report and evidence: the center's staff, the
-        municipality and the region (as they see the plan), and a participant school only for
-        the events it takes part in — listed among the line's schools, its venue or its
-        initiator. Another school's report, with its participants' names and files, is not
+        municipality and the region (as they see the plan), a participant school only for the
+        events it takes part in — listed among the line's schools, its venue or its initiator —
+        and a person for the events they are responsible for. Another school's report, with its participants' names and files, is not
         shown to a school that was not there."""
         access = get_access(user)
         if access.is_superuser:
@@ -624,7 +624,11 @@ class ExecutionQuerySet(models.QuerySet):
             | Q(municipality__region_id__in=access.observed_region_ids)
         )
         involved = (
-            Q(line__schools__in=own) | Q(line__venue_id__in=own) | Q(line__initiator_id__in=own)
+            Q(line__schools__in=own)
+            | Q(line__venue_id__in=own)
+            | Q(line__initiator_id__in=own)
+            # Whoever is responsible for an event reports it, whatever their school.
+            | Q(line__responsible__user_id=user.pk)
         )
         mine = self.filter(plan__center__in=centers).filter(involved).values("pk")
         return self.filter(Q(plan__center__in=network) | Q(pk__in=mine))
