@@ -611,8 +611,8 @@ class ExecutionQuerySet(models.QuerySet):
         """Who sees an event's execution, its report and evidence: the center's staff, the
         municipality and the region (as they see the plan), a participant school only for the
         events it takes part in — listed among the line's schools, its venue or its initiator —
-        and a person for the events they are responsible for. Another school's report, with its participants' names and files, is not
-        shown to a school that was not there."""
+        and a person for the events they are responsible for. Another school's report, with its
+        participants' names and files, is not shown to a school that was not there."""
         access = get_access(user)
         if access.is_superuser:
             return self
