@@ -67,6 +67,7 @@ def test_a_coordinator_logs_in_on_a_phone_and_finds_only_their_school(page, live
     assert "Моя школа" in page.content()
     # The navigation collapses on a phone; the toggler opens it.
     page.click("button.navbar-toggler")
+    page.locator("#mainnav").get_by_role("button", name="Школы и ресурсы").click()
     page.locator("#mainnav").get_by_role("link", name="Школы", exact=True).click()
     page.wait_for_url(f"{live_server.url}/schools/")
     page.wait_for_selector("text=Найдена 1 школа")
