@@ -540,7 +540,7 @@ def test_the_execution_overview_keeps_its_query_count_as_the_plan_grows(client_o
     assert n_small == n_large
     # session, user, nav, the revision, executions, responsible, participations, the postponed,
     # those the user sees, the close rule's check
-    assert n_small <= 14
+    assert n_small == 11
 
 
 def test_an_event_page_keeps_its_query_count_with_more_participants_and_files(client_of):
@@ -560,7 +560,7 @@ def test_an_event_page_keeps_its_query_count_with_more_participants_and_files(cl
     n_second, page = _count(client, reverse("plans:execution", args=[second.pk]))
     assert "Файл 2.pdf" in page.content.decode()
     assert n_first == n_second
-    assert n_first <= 18
+    assert n_first == 14
 
 
 # --- a plan line names the network's resources it needs --------------------------------------
