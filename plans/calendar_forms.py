@@ -62,6 +62,11 @@ class CalendarFilterForm(CheckedText, forms.Form):
         filters = {name: cleaned.get(name) or None for name in self.FILTERS}
         return view, day, filters
 
+    def active_filters(self) -> int:
+        """How many of the filters are set (the filter panel opens when any is)."""
+        cleaned = getattr(self, "cleaned_data", {})
+        return sum(1 for name in self.FILTERS if cleaned.get(name))
+
     def query(self, **changes) -> str:
         """The query string of this calendar with ``changes`` (a new view or date), the filters
         kept as they were typed (those that cleaned)."""

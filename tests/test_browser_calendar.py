@@ -65,6 +65,9 @@ def test_the_month_is_a_grid_on_a_wide_screen_and_a_day_list_on_a_phone(chromium
     assert not phone.get_by_text("Пятница, 1 октября").is_visible()
     assert not phone.get_by_text("Понедельник, 27 сентября").is_visible()
     assert page_width(phone) <= 390
+    # The filters are folded away on the calendar until opened.
+    assert not phone.locator("#id_format").is_visible()
+    phone.locator("summary", has_text="Фильтры").click()
     # The filter redraws the calendar without a reload and keeps it in the address.
     phone.select_option("#id_format", "blended")
     phone.wait_for_selector("#calendar-count:has-text('1 мероприятие')")

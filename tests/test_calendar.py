@@ -386,7 +386,8 @@ def test_a_school_feed_parses_and_holds_the_schools_events_only(client, events):
     feed = feeds.create_feed(actor=user("school_a"), scope="school", subject=school(SCHOOL_A))
     response, cal = read_feed(client, feed)  # no login: the token is the credential
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    # Kept by the client, asked again each time (its ETag), never by a shared cache.
+    assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert str(cal["version"]) == "2.0"
     assert "СОШ № 1 г. Дмитриева" in str(cal["x-wr-calname"])
     found = vevents(cal)
@@ -421,8 +422,12 @@ def test_a_school_feed_parses_and_holds_the_schools_events_only(client, events):
 
 def test_a_postponed_event_moves_in_the_feed_and_a_cancelled_one_is_cancelled(client, events):
     feed = feeds.create_feed(actor=user("school_a"), scope="school", subject=school(SCHOOL_A))
-    _, cal = read_feed(client, feed)
+    first, cal = read_feed(client, feed)
     before = vevents(cal)[SEMINAR]
+    # A client that asks «changed?» with the ETag it has gets 304 while nothing moved.
+    url = reverse("plans:ical", args=[feed.token])
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304 and not unchanged.content
     head = user("head_center")
     moved = execution_services.postpone(
         events[SEMINAR],
@@ -444,6 +449,8 @@ def test_a_postponed_event_moves_in_the_feed_and_a_cancelled_one_is_cancelled(cl
     assert "Перенесено" in str(after["description"])
     assert "Совпало с региональной конференцией" in str(after["description"])
     assert str(found[INTENSIVE]["status"]) == "CANCELLED"
+    moved_response = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert moved_response.status_code == 200 and moved_response["ETag"] != first["ETag"]
 
 
 def test_a_revoked_or_unknown_feed_answers_404(client, events):

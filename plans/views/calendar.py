@@ -1,6 +1,8 @@
 """The calendar of events (a month or a week), the user's calendar feeds (make, revoke) and the
 public iCalendar file of a feed, read by calendar applications at its secret address."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -144,11 +147,18 @@ def ical_feed(request, token):
         raise Http404
     with translation.override(_owner_language(feed.owner)):
         body = ical.feed_calendar(feeds.feed_title(feed), feeds.feed_executions(feed))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    # Calendar clients poll the address every few minutes: an ETag of the body lets them ask
+    # «changed?» and get 304 with no body while nothing moved.
+    etag = quote_etag(
+        hashlib.sha256(body if isinstance(body, bytes) else body.encode()).hexdigest()[:32]
+    )
+    not_modified = get_conditional_response(request, etag=etag)
+    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The events of a school are not for a proxy's cache (PrivateResponsesMiddleware covers
-    # only signed-in users).
-    patch_cache_control(response, private=True, no_store=True)
+    # only signed-in users): the client may keep it, and must ask again each time.
+    patch_cache_control(response, private=True, no_cache=True)
     return response
