@@ -41,6 +41,8 @@ class ResourceForm(CheckedText, forms.ModelForm):
         help_text=_("Где прочитать программу или материал, если он опубликован."),
     )
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Resource
         fields = [
@@ -86,6 +88,10 @@ class ResourceForm(CheckedText, forms.ModelForm):
             )
         self.fields["subjects"].queryset = Subject.objects.all()
         self.fields["subjects"].required = False
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -103,7 +109,11 @@ class ResourceForm(CheckedText, forms.ModelForm):
 
     def changes(self) -> dict:
         """The fields for the service, the subjects apart."""
-        return {name: self.cleaned_data[name] for name in self.fields if name != "subjects"}
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in ("subjects", "version")
+        }
 
 
 class ResourceFilter(django_filters.FilterSet):

@@ -137,10 +137,13 @@ def add_resource(school, *, actor, kind: str, subjects=(), **fields) -> Resource
     return resource
 
 
-def update_resource(resource: Resource, *, actor, subjects=None, **fields) -> Resource:
+def update_resource(
+    resource: Resource, *, actor, subjects=None, version: int | None = None, **fields
+) -> Resource:
     """Change a resource: only the fields given (``subjects``: the whole new list), with a
     history row naming each field before → after. A save that changes nothing writes
-    nothing."""
+    nothing. ``version`` is the one the editor opened: a newer save by someone else is not
+    overwritten, the editor is told and keeps their input."""
     with transaction.atomic():
         locked = (
             Resource.objects.select_for_update(of=("self",))
@@ -154,6 +157,13 @@ def update_resource(resource: Resource, *, actor, subjects=None, **fields) -> Re
         if not can(actor, "schools.change_resource", locked):
             raise PermissionDenied(
                 _("Ресурсы школы изменяют её представитель, директор и управление образования.")
+            )
+        if version is not None and version != locked.version:
+            raise ValidationError(
+                _(
+                    "Пока вы редактировали ресурс, его сохранил другой пользователь. Ваши "
+                    "изменения не сохранены: откройте ресурс заново и внесите их."
+                )
             )
         current = list(locked.subjects.all())
         new_subjects = current if subjects is None else list(subjects)
@@ -172,7 +182,8 @@ def update_resource(resource: Resource, *, actor, subjects=None, **fields) -> Re
             setattr(locked, name, fields[name])
         locked.keywords = keywords(locked, new_subjects)
         locked.updated_at = timezone.now()
-        locked.save(update_fields=[*changed, "keywords", "updated_at"])
+        locked.version += 1
+        locked.save(update_fields=[*changed, "keywords", "updated_at", "version"])
         if subjects_changed:
             locked.subjects.set(new_subjects)
         _record(

@@ -156,6 +156,9 @@ class Resource(models.Model):
     )
     created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
     updated_at = models.DateTimeField(_("изменено"), auto_now=True)
+    # Bumped by every saved change: an editor who opened an older version is told, not
+    # overwritten (``resource_services.update_resource``).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ResourceQuerySet.as_manager()
 

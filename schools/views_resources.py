@@ -168,6 +168,7 @@ def resource_edit(request, pk):
                 resource,
                 actor=request.user,
                 subjects=form.cleaned_data["subjects"],
+                version=form.cleaned_data.get("version"),
                 **form.changes(),
             )
         except ValidationError as exc:

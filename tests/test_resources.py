@@ -436,3 +436,29 @@ def test_the_resource_page_costs_the_same_with_a_longer_history(client_of, user_
     for n in range(10):
         services.update_resource(resource, actor=user_of("school_a"), quantity=n + 1)
     assert count_queries(client, url) == 7
+
+
+def test_a_second_editor_of_a_resource_is_told_and_loses_nothing(client_of, user_of):
+    """Two people open the same resource; the one who saves second is told, their text kept,
+    and the first one's save stands."""
+    resource = Resource.objects.get(title="Кабинет физики с цифровой лабораторией")
+    opened = resource.version
+    services.update_resource(
+        resource, actor=user_of("uo_dmitriev"), description="Поправлено управлением."
+    )
+    response = client_of("school_a").post(
+        reverse("schools:resource_edit", args=[resource.pk]),
+        {
+            "version": opened,
+            "title": resource.title,
+            "quantity": "30",
+            "description": "Тридцать мест после ремонта.",
+            "is_available": "on",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "его сохранил другой пользователь" in page
+    assert "Тридцать мест после ремонта." in page
+    resource.refresh_from_db()
+    assert resource.description == "Поправлено управлением." and resource.quantity == 24
+    assert resource.version == opened + 1
