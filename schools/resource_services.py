@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .models import Person
 from .permissions import can
 from .resources import Resource, ResourceEvent, Subject
 
@@ -61,6 +62,20 @@ def keywords(resource: Resource, subjects) -> str:
         if resource.person is not None:
             words += [resource.person.full_name, resource.person.position]
     return " ".join(words)
+
+
+def refresh_keywords(person: Person) -> int:
+    """After a person's card changed (name, position): the search words of the resources
+    naming them, so that the search finds the teacher under their new name at once. Not an edit
+    of the resource: no version, no history row (the card's change is in the card's history)."""
+    resources = list(
+        Resource.objects.filter(person=person).select_related("person").prefetch_related("subjects")
+    )
+    for resource in resources:
+        Resource.objects.filter(pk=resource.pk).update(
+            keywords=keywords(resource, list(resource.subjects.all()))
+        )
+    return len(resources)
 
 
 def _validate(school, kind, fields, subjects):

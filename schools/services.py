@@ -171,6 +171,10 @@ def update_person(person: Person, *, actor, **fields) -> Person:
         for name in changed:
             setattr(locked, name, fields[name])
         recorded_by(locked, actor).save(update_fields=changed)
+        if {"last_name", "first_name", "patronymic", "position"} & set(changed):
+            from .resource_services import refresh_keywords
+
+            refresh_keywords(locked)
     return locked
 
 

@@ -462,3 +462,16 @@ def test_a_second_editor_of_a_resource_is_told_and_loses_nothing(client_of, user
     resource.refresh_from_db()
     assert resource.description == "Поправлено управлением." and resource.quantity == 24
     assert resource.version == opened + 1
+
+
+def test_a_teacher_renamed_on_their_card_is_found_under_the_new_name_at_once(user_of):
+    from schools.services import update_person
+
+    resource = Resource.objects.get(title="Наставник для учителей русского языка")
+    teacher, version = resource.person, resource.version
+    assert not list(search_resources(Resource.objects.all(), "Преображенская"))
+    update_person(teacher, actor=user_of("uo_dmitriev"), last_name="Преображенская")
+    found = list(search_resources(Resource.objects.all(), "Преображенская"))
+    assert resource in found
+    resource.refresh_from_db()
+    assert resource.version == version, "not an edit of the resource: no conflict for its editors"
