@@ -72,7 +72,8 @@ class GroupMemberInline(ViewOnlyInline):
     show_change_link = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person")
+        # A row's name names its group too (``GroupMember.__str__``).
+        return super().get_queryset(request).select_related("person", "group")
 
 
 @admin.register(InteractionGroup)

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from cooperation.demo import load_cooperation
+from monitoring.demo import load_monitoring
 from network_center.centers.demo import load_centers
 from network_center.documents import services as document_services
 from network_center.documents.models import SigningRight
@@ -151,6 +152,7 @@ def load_demo() -> None:
     load_plans(password=DEMO_PASSWORD)
     load_execution(password=DEMO_PASSWORD, password_hash=demo_password_hash())
     load_cooperation()
+    load_monitoring()
 
 
 def _load_dmitriev(region, municipality):

@@ -37,6 +37,7 @@ urlpatterns = [
     path("documents/", include("network_center.documents.urls")),
     path("plans/", include("plans.urls")),
     path("cooperation/", include("cooperation.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("notifications/", include("network_center.notifications.urls")),
     path("verify/<str:code>/", document_views.verify, name="verify"),
     path("admin/", admin.site.urls),

@@ -295,6 +295,7 @@ def _merge():
     from .matrix_cooperation import COOPERATION_MATRIX, COOPERATION_TARGETS
     from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
     from .matrix_execution import EXECUTION_MATRIX, EXECUTION_TARGETS
+    from .matrix_monitoring import MONITORING_MATRIX, MONITORING_TARGETS
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
     from .matrix_resources import RESOURCE_MATRIX, RESOURCE_TARGETS
 
@@ -312,6 +313,8 @@ def _merge():
     TARGETS.update(COOPERATION_TARGETS)
     MATRIX.update(CALENDAR_MATRIX)
     TARGETS.update(CALENDAR_TARGETS)
+    MATRIX.update(MONITORING_MATRIX)
+    TARGETS.update(MONITORING_TARGETS)
 
 
 _merge()

@@ -23,7 +23,15 @@ from plans.models import Line, Plan, Proposal, ProposalEvent, Revision, Transiti
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ["schools", "documents", "centers", "notifications", "plans"]
+OUR_APPS = [
+    "schools",
+    "documents",
+    "centers",
+    "notifications",
+    "plans",
+    "cooperation",
+    "monitoring",
+]
 
 
 def our_models():

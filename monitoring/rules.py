@@ -1,0 +1,75 @@
+"""Who may do what in monitoring: the permissions the views ask through
+``schools.permissions.require`` / ``can`` and the services ask again; anything not granted here
+is refused (deny by default). Visibility is decided by ``monitoring.models`` (out of scope → 404).
+
+=============================  ==============  ===============================================
+permission                     object          granted to
+=============================  ==============  ===============================================
+monitoring.view_campaigns      —               whoever may see some campaign (the navbar's
+                                               item «Мониторинг»)
+monitoring.add_campaign        Municipality /  the department of that municipality (of any,
+                               None            when no municipality is named), the
+                                               administrator
+monitoring.import_values       Campaign        the department of the campaign's municipality,
+                                               the administrator; while the campaign is open
+                                               (the template, the upload, the confirmation)
+=============================  ==============  ===============================================
+
+The methodologist (РМК), the regional observer and the schools read; they change nothing.
+"""
+
+import rules
+
+from schools.access import MUNICIPALITY_WIDE, Role, get_access
+
+from .models import SCHOOL_ROLES, Campaign
+
+
+@rules.predicate
+def changes_something(user):
+    """Signed in and not only a regional observer."""
+    if user is None or not user.is_authenticated:
+        return False
+    return not get_access(user).is_read_only
+
+
+@rules.predicate
+def is_administrator(user):
+    return get_access(user).is_superuser
+
+
+@rules.predicate
+def is_department_of(user, municipality):
+    """The department of ``municipality``; of any municipality when it is ``None``."""
+    ids = get_access(user).municipality_ids(Role.DEPARTMENT)
+    return bool(ids) if municipality is None else municipality.pk in ids
+
+
+@rules.predicate
+def is_campaign_department(user, campaign):
+    return campaign is not None and campaign.municipality_id in get_access(user).municipality_ids(
+        Role.DEPARTMENT
+    )
+
+
+@rules.predicate
+def campaign_open(user, campaign):
+    return campaign is not None and campaign.state == Campaign.State.OPEN
+
+
+@rules.predicate
+def sees_monitoring(user):
+    """Whether any campaign may be visible to the user: its municipality's department or РМК,
+    the regional observer, a school (coordinator, the hub's director), the administrator."""
+    if user is None or not user.is_authenticated:
+        return False
+    access = get_access(user)
+    return access.is_superuser or access.has_role(*MUNICIPALITY_WIDE, Role.OBSERVER, *SCHOOL_ROLES)
+
+
+rules.add_perm("monitoring.view_campaigns", sees_monitoring)
+rules.add_perm("monitoring.add_campaign", changes_something & (is_administrator | is_department_of))
+rules.add_perm(
+    "monitoring.import_values",
+    changes_something & campaign_open & (is_administrator | is_campaign_department),
+)
