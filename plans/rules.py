@@ -50,7 +50,7 @@ the overdue lists are reads).
 import rules
 
 from . import roles
-from .workflow import EXECUTION, PROPOSAL, REVISION, VISA
+from .workflow import EXECUTION, PROPOSAL, REVISION, VISA, files_open
 
 
 @rules.predicate
@@ -147,13 +147,7 @@ for _name, _perm in [
 @rules.predicate
 def evidence_open(user, execution):
     """A report's files change until it is accepted, while the plan is in force."""
-    from .services.execution import FILES_OPEN
-
-    return (
-        execution is not None
-        and execution.state in FILES_OPEN
-        and execution.line.revision.state == "approved"
-    )
+    return execution is not None and files_open(execution)
 
 
 rules.add_perm(

@@ -452,6 +452,15 @@ def _plan_in_force(execution):
     return execution.line.revision.state == S.APPROVED
 
 
+# A report's files change while it can still be corrected: not once it is accepted.
+FILES_OPEN = frozenset({E.PLANNED, E.POSTPONED, E.REPORTED, E.RETURNED})
+
+
+def files_open(execution) -> bool:
+    """Whether an event's evidence files may change now (the services and the rule ask this)."""
+    return execution.state in FILES_OPEN and _plan_in_force(execution)
+
+
 _EXECUTION = dict(
     when=_plan_in_force, not_now=_("План закрыт или заменён: исполнение не меняется.")
 )

@@ -380,9 +380,6 @@ def return_report(execution: Execution, *, actor, remarks: str) -> Execution:
 
 # --- evidence files -------------------------------------------------------------------------------
 
-# A report's files change while it can still be corrected: not once it is accepted.
-FILES_OPEN = {E.PLANNED, E.POSTPONED, E.REPORTED, E.RETURNED}
-
 
 def add_evidence(execution: Execution, *, actor, files) -> list[EvidenceFile]:
     """Attach evidence files (``(upload, kind)``) to an event whose report is not accepted."""
@@ -391,7 +388,7 @@ def add_evidence(execution: Execution, *, actor, files) -> list[EvidenceFile]:
     try:
         with transaction.atomic():
             locked = _lock(execution)
-            if locked.state not in FILES_OPEN or not workflow._plan_in_force(locked):
+            if not workflow.files_open(locked):
                 raise PlanError(_("Файлы принятого отчёта не меняются."))
             _attach(locked, stored, actor)
             locked.version += 1
@@ -409,7 +406,7 @@ def remove_evidence(evidence: EvidenceFile, *, actor) -> None:
     TABLE.check_who("report", actor, execution)
     with transaction.atomic():
         locked = _lock(execution)
-        if locked.state not in FILES_OPEN or not workflow._plan_in_force(locked):
+        if not workflow.files_open(locked):
             raise PlanError(_("Файлы принятого отчёта не меняются."))
         name, storage = evidence.file.name, evidence.file.storage
         EvidenceFile.objects.filter(pk=evidence.pk).delete()
