@@ -271,6 +271,17 @@ class SchoolStatus(models.Model):
         help_text=_("Приказ, утвердивший перечень: «приказ от 01.09.2026 № 1-95»."),
     )
     note = models.CharField(_("примечание"), max_length=300, blank=True)
+    # The department's order approving the year's list, whose signing set this status
+    # (``monitoring.services.identification.put_list_in_force``); ``basis`` cites it in words.
+    # Named by string: the documents app sits above this one.
+    act = models.ForeignKey(
+        "documents.LegalDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("приказ"),
+    )
     created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
     history = HistoricalRecords()
 
