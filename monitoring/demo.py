@@ -1,22 +1,37 @@
-"""Demo monitoring: two campaigns of Dmitriev (2024/2025, 2025/2026) and one of Kupino, each
-with a value for every school and indicator — imported from an XLSX file built in memory from
-the campaign's own template, through the same preview and confirmation as a user's upload.
+"""Demo monitoring, and the demo's statuses of schools reached the way a department reaches
+them: two campaigns of Dmitriev (2024/2025, 2025/2026) and one of Kupino, each with a value for
+every school and indicator, imported from an XLSX file built from the campaign's own template
+through the same preview and confirmation as a user's upload; then each municipality's
+identification rules, a run, its confirmation (which drafts the order approving the list) and
+the order registered from its paper original — whose signing sets the schools' statuses.
 
-The numbers are plausible and deterministic: schools with the status ШНОР have more
-unsatisfactory marks and lower scores, schools with ШНСУ worse social indicators."""
+Dmitriev changed its rule for ШНОР between the two lists: in 2025 one year of results was
+enough, from 2026 the school must be flagged in 2 of the last 3 years; that is why
+«Первоавангардская СОШ», ШНОР in 2025/2026 after a bad year, is only in the risk group in
+2026/2027 after a middling one. The rule's history shows the change.
+
+The numbers are plausible and deterministic: each school has a level of results and of social
+conditions per year (``PROFILES``), from which every indicator's value follows."""
 
 import importlib
 import io
 import random
+from datetime import date
+from decimal import Decimal
 
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
+from network_center.documents import services as document_services
 from schools.models import Municipality, SchoolStatus
 
-from . import services
-from .models import Campaign, Indicator
+from . import lists, services
+from .models import Campaign, IdentificationRule, IdentificationRun, Indicator
+
+Kind = SchoolStatus.Kind
+Method = IdentificationRule.Method
+Threshold = IdentificationRule.ThresholdType
 
 CAMPAIGNS = [
     ("Дмитриевский район", 2024, "Результаты 2024/2025 учебного года", "uo_dmitriev"),
@@ -24,31 +39,113 @@ CAMPAIGNS = [
     ("Купинский район", 2025, "Результаты 2025/2026 учебного года", "uo_kupino"),
 ]
 
+# Quality of a level, 0 (worst) … 1 (best).
+LEVELS = {"excellent": 0.92, "good": 0.68, "medium": 0.45, "bad": 0.18}
+# school → campaign year → (results level, social level)
+PROFILES = {
+    "МКОУ «СОШ № 2 г. Дмитриева»": {2024: ("excellent", "good"), 2025: ("excellent", "good")},
+    "МКОУ «СОШ № 1 г. Дмитриева»": {2024: ("bad", "good"), 2025: ("bad", "good")},
+    "МКОУ «Старогородская СОШ»": {2024: ("good", "bad"), 2025: ("good", "bad")},
+    "МКОУ «Крупецкая СОШ»": {2024: ("bad", "bad"), 2025: ("bad", "bad")},
+    "МКОУ «Первоавангардская СОШ»": {2024: ("bad", "good"), 2025: ("medium", "good")},
+    "МКОУ «Фатеевская ООШ»": {2024: ("good", "bad"), 2025: ("good", "bad")},
+    "МБОУ «Купинская СОШ № 77»": {2025: ("excellent", "good")},
+    "МБОУ «Купинская СОШ № 1»": {2025: ("excellent", "good")},
+    "МКОУ «Новониколаевская СОШ»": {2025: ("bad", "good")},
+    "МКОУ «Чаинская СОШ»": {2025: ("good", "bad")},
+    "МКОУ «Медяковская СОШ»": {2025: ("bad", "good")},
+    "МКОУ «Лягушенская ООШ»": {2025: ("good", "bad")},
+}
+# indicator → (value at the worst, value at the best)
+SCALES = {
+    "VPR_FAIL": (40, 0),
+    "VPR_MEAN": (2.4, 4.6),
+    "VPR_CONFIRMED": (30, 90),
+    "OGE_FAIL": (30, 0),
+    "OGE_MEAN": (2.6, 4.6),
+    "OGE_CONFIRMED": (35, 90),
+    "EGE_FAIL": (25, 0),
+    "EGE_MEAN": (38, 78),
+    "SOC_PARENTS_HIGHER_EDU": (5, 45),
+    "SOC_SINGLE_PARENT": (40, 8),
+    "SOC_PREVENTIVE": (12, 0.5),
+    "SOC_LOW_INCOME": (45, 5),
+    "SOC_NON_NATIVE": (20, 0),
+    "SOC_SEN": (14, 3),
+    "RES_VACANCIES": (6, 0),
+    "RES_TEACHERS_60": (40, 8),
+    "RES_EQUIPMENT": (0.2, 0.95),
+}
 
-def _value(indicator, rng, shnor: bool, shnsu: bool):
-    """A plausible value: the bad side of the range for a school of the matching status."""
+RESULTS = ("VPR_FAIL", "VPR_MEAN", "OGE_FAIL", "OGE_MEAN", "EGE_MEAN")
+RESULT_WEIGHTS = {"VPR_FAIL": 2, "OGE_FAIL": 2}
+SOCIAL = (
+    "SOC_PARENTS_HIGHER_EDU",
+    "SOC_SINGLE_PARENT",
+    "SOC_PREVENTIVE",
+    "SOC_LOW_INCOME",
+    "SOC_NON_NATIVE",
+    "SOC_SEN",
+)
+
+
+def _rule(method, threshold_type, threshold, window, min_years, codes, weights=None, **extra):
+    return {
+        "fields": {
+            "is_active": True,
+            "method": method,
+            "combine": extra.get("combine", IdentificationRule.Combine.ANY),
+            "threshold_type": threshold_type,
+            "threshold": None if threshold is None else Decimal(str(threshold)),
+            "window_years": window,
+            "min_years": min_years,
+        },
+        "codes": codes,
+        "weights": weights or {},
+        "thresholds": extra.get("thresholds", {}),
+    }
+
+
+# The rules each municipality applies — Dmitriev's as they were for the list of 2025/2026 and
+# as they are since the list of 2026/2027; Kupino's for 2026/2027.
+DMITRIEV_RULES_2025 = {
+    Kind.SHNOR: _rule(Method.COMPOSITE, Threshold.ABSOLUTE, -0.5, 1, 1, RESULTS, RESULT_WEIGHTS),
+    Kind.SHNSU: _rule(Method.COMPOSITE, Threshold.ABSOLUTE, -0.5, 1, 1, SOCIAL),
+    Kind.RISK: _rule(Method.COMPOSITE, Threshold.ABSOLUTE, -0.15, 1, 1, RESULTS, RESULT_WEIGHTS),
+    Kind.HIGH: _rule(Method.COMPOSITE, Threshold.RANK, 1, 1, 1, RESULTS, RESULT_WEIGHTS),
+}
+DMITRIEV_RULES_2026 = {
+    **DMITRIEV_RULES_2025,
+    Kind.SHNOR: _rule(Method.COMPOSITE, Threshold.ABSOLUTE, -0.5, 3, 2, RESULTS, RESULT_WEIGHTS),
+    Kind.HIGH: _rule(Method.COMPOSITE, Threshold.RANK, 1, 3, 2, RESULTS, RESULT_WEIGHTS),
+}
+KUPINO_RULES = {
+    Kind.SHNOR: _rule(Method.COMPOSITE, Threshold.PERCENTILE, 30, 1, 1, RESULTS, RESULT_WEIGHTS),
+    Kind.SHNSU: _rule(
+        Method.SINGLE,
+        Threshold.ABSOLUTE,
+        None,
+        1,
+        1,
+        ("SOC_LOW_INCOME", "SOC_SINGLE_PARENT"),
+        thresholds={"SOC_LOW_INCOME": Decimal(25), "SOC_SINGLE_PARENT": Decimal(25)},
+    ),
+    Kind.HIGH: _rule(Method.COMPOSITE, Threshold.PERCENTILE, 30, 1, 1, RESULTS, RESULT_WEIGHTS),
+}
+
+# The lists: municipality, list year, rules, the department's login, the paper order.
+LISTS = [
+    ("Дмитриевский район", 2025, DMITRIEV_RULES_2025, "uo_dmitriev", "1-201", date(2025, 9, 15)),
+    ("Дмитриевский район", 2026, DMITRIEV_RULES_2026, "uo_dmitriev", "1-188", date(2026, 9, 14)),
+    ("Купинский район", 2026, KUPINO_RULES, "uo_kupino", "245", date(2026, 9, 10)),
+]
+
+
+def _value(indicator, quality: float, rng) -> float:
+    worst, best = SCALES[indicator.code]
+    q = min(max(quality + rng.uniform(-0.03, 0.03), 0), 1)
+    value = worst + (best - worst) * q
     low, high = float(indicator.min_value), float(indicator.max_value)
-    if indicator.group == Indicator.Group.RESULTS:
-        bad = shnor
-    elif indicator.group == Indicator.Group.SOCIAL:
-        bad = shnsu
-    else:
-        bad = shnor and shnsu
-    if indicator.unit == "%":
-        # A share: bad ones high when lower is better, and vice versa.
-        good_range, bad_range = (3, 12), (18, 35)
-        if indicator.direction == Indicator.Direction.HIGHER:
-            good_range, bad_range = (55, 85), (25, 45)
-        value = rng.uniform(*(bad_range if bad else good_range))
-    else:
-        share = rng.uniform(0.05, 0.35) if bad else rng.uniform(0.55, 0.9)
-        if indicator.direction == Indicator.Direction.LOWER:
-            share = 1 - share
-        value = low + (high - low) * share
-        if indicator.code == "RES_VACANCIES":
-            value = rng.uniform(2, 5) if bad else rng.uniform(0, 1.5)
-        if indicator.code == "EGE_MEAN":
-            value = rng.uniform(42, 55) if bad else rng.uniform(60, 75)
     return round(min(max(value, low), high), indicator.decimals)
 
 
@@ -57,22 +154,16 @@ def _filled_template(campaign, actor) -> bytes:
     sheet = book.active
     codes = {c.column: c.value for c in sheet[1] if c.column > 2 and c.value}
     indicators = {i.code: i for i in campaign.indicators.all()}
-    statuses = {}
-    for status in SchoolStatus.objects.filter(school__municipality=campaign.municipality):
-        statuses.setdefault(status.school_id, set()).add(status.kind)
     for row in sheet.iter_rows(min_row=5):
-        school_id = row[0].value
+        school_id, name = row[0].value, row[1].value
         if not school_id:
             continue
-        kinds = statuses.get(school_id, set())
-        rng = random.Random(f"{campaign.year}:{row[1].value}")
+        results, social = PROFILES[name][campaign.year]
+        rng = random.Random(f"{campaign.year}:{name}")
         for column, code in codes.items():
-            value = _value(
-                indicators[code],
-                rng,
-                SchoolStatus.Kind.SHNOR in kinds,
-                SchoolStatus.Kind.SHNSU in kinds,
-            )
+            indicator = indicators[code]
+            level = social if indicator.group == Indicator.Group.SOCIAL else results
+            value = _value(indicator, LEVELS[level], rng)
             # Every other school's numbers typed as text with a decimal comma, as people do.
             if school_id % 2:
                 value = str(value).replace(".", ",")
@@ -82,8 +173,30 @@ def _filled_template(campaign, actor) -> bytes:
     return out.getvalue()
 
 
+def _save_rules(municipality, rules, actor):
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for kind, rule in rules.items():
+        current = IdentificationRule.objects.filter(municipality=municipality, kind=kind).first()
+        lists.save_rule(
+            municipality,
+            actor=actor,
+            kind=kind,
+            version=current.version if current else None,
+            fields=rule["fields"],
+            indicators=[
+                (
+                    indicators[code],
+                    Decimal(rule["weights"].get(code, 1)),
+                    rule["thresholds"].get(code),
+                )
+                for code in rule["codes"]
+            ],
+        )
+
+
 def load_monitoring() -> None:
-    """Create the demo campaigns and import their values; running it twice changes nothing."""
+    """Create the demo campaigns, import their values and put the demo's lists in force;
+    running it twice changes nothing."""
     # The catalogue comes with the migration; a flushed database (transactional tests) has
     # lost it, so it is seeded again by the same function.
     if not Indicator.objects.exists():
@@ -105,3 +218,16 @@ def load_monitoring() -> None:
         if record is None:
             raise RuntimeError("; ".join(parsed.errors))
         services.confirm_import(record, actor=actor)
+    for municipality_name, year, rules, login, number, on_date in LISTS:
+        municipality = Municipality.objects.get(name=municipality_name)
+        if IdentificationRun.objects.filter(
+            municipality=municipality, year=year, state=IdentificationRun.State.IN_FORCE
+        ).exists():
+            continue
+        actor = users.get(username=login)
+        _save_rules(municipality, rules, actor)
+        run = lists.run_identification(municipality, actor=actor, year=year)
+        run = lists.confirm_run(run, actor=actor, version=run.version)
+        document_services.register_paper_document(
+            run.order, actor=actor, number=number, on_date=on_date
+        )

@@ -585,9 +585,7 @@ class IdentificationRule(models.Model):
     combine = models.CharField(
         _("сочетание показателей"), max_length=8, choices=Combine.choices, default=Combine.ANY
     )
-    threshold_type = models.CharField(
-        _("вид порога"), max_length=16, choices=ThresholdType.choices
-    )
+    threshold_type = models.CharField(_("вид порога"), max_length=16, choices=ThresholdType.choices)
     threshold = models.DecimalField(
         _("порог"),
         max_digits=12,
@@ -673,7 +671,10 @@ class RuleEvent(AppendOnlyModel):
     """Append-only history of a rule: each save with the rule before and after (``data``)."""
 
     rule = models.ForeignKey(
-        IdentificationRule, on_delete=models.CASCADE, related_name="events", verbose_name=_("правило")
+        IdentificationRule,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("правило"),
     )
     action = models.CharField(_("действие"), max_length=16)
     actor = models.ForeignKey(
@@ -775,6 +776,11 @@ class IdentificationRun(models.Model):
 
     def __str__(self):
         return f"{self.municipality}: {self.academic_year}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("monitoring:run", args=[self.pk])
 
     @property
     def academic_year(self) -> str:
@@ -878,3 +884,18 @@ class RunEvent(AppendOnlyModel):
     @property
     def action_display(self):
         return self.ACTIONS.get(self.action, self.action)
+
+
+def municipalities_seen_whole(user):
+    """The municipalities whose rules and lists the user sees: its department and РМК, the
+    regional observer of its region, the administrator (the scoping of the identification
+    pages: any other municipality answers 404)."""
+    access = get_access(user)
+    if access.is_superuser:
+        return Municipality.objects.all()
+    if access.user_id is None:
+        return Municipality.objects.none()
+    q = Q(pk__in=access.municipality_ids(*MUNICIPALITY_WIDE))
+    if access.observed_region_ids:
+        q |= Q(region_id__in=access.observed_region_ids)
+    return Municipality.objects.filter(q)

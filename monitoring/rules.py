@@ -73,3 +73,65 @@ rules.add_perm(
     "monitoring.import_values",
     changes_something & campaign_open & (is_administrator | is_campaign_department),
 )
+
+
+# --- Identification (``monitoring.lists``) --------------------------------------------------------
+#
+# =============================  ==============  ===============================================
+# monitoring.view_identification Municipality    who sees the municipality whole: its department
+#                                                and РМК, the regional observer, the administrator
+# monitoring.edit_rules          Municipality    the department of that municipality, the
+#                                                administrator
+# monitoring.run_identification  Municipality    the same
+# monitoring.change_run          Run             the same, while the run is a proposal
+# monitoring.confirm_run         Run             the same, while the run is a proposal
+# monitoring.discard_run         Run             the same, while proposed or confirmed
+# =============================  ==============  ===============================================
+
+
+@rules.predicate
+def sees_municipality(user, municipality):
+    if municipality is None or user is None or not user.is_authenticated:
+        return False
+    access = get_access(user)
+    return (
+        access.is_superuser
+        or municipality.pk in access.municipality_ids(*MUNICIPALITY_WIDE)
+        or municipality.region_id in access.observed_region_ids
+    )
+
+
+@rules.predicate
+def is_run_department(user, run):
+    return run is not None and run.municipality_id in get_access(user).municipality_ids(
+        Role.DEPARTMENT
+    )
+
+
+@rules.predicate
+def run_proposed(user, run):
+    return run is not None and run.state == "proposed"
+
+
+@rules.predicate
+def run_discardable(user, run):
+    return run is not None and run.state in ("proposed", "confirmed")
+
+
+rules.add_perm("monitoring.view_identification", sees_municipality)
+rules.add_perm("monitoring.edit_rules", changes_something & (is_administrator | is_department_of))
+rules.add_perm(
+    "monitoring.run_identification", changes_something & (is_administrator | is_department_of)
+)
+rules.add_perm(
+    "monitoring.change_run",
+    changes_something & run_proposed & (is_administrator | is_run_department),
+)
+rules.add_perm(
+    "monitoring.confirm_run",
+    changes_something & run_proposed & (is_administrator | is_run_department),
+)
+rules.add_perm(
+    "monitoring.discard_run",
+    changes_something & run_discardable & (is_administrator | is_run_department),
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_lists
 
 app_name = "monitoring"
 
@@ -12,4 +12,12 @@ urlpatterns = [
     path("<id:pk>/import/", views.upload, name="upload"),
     path("imports/<id:pk>/", views.import_detail, name="import"),
     path("imports/<id:pk>/confirm/", views.import_confirm, name="confirm"),
+    # Identification of ШНОР / ШНСУ (``views_lists``).
+    path("identification/<id:pk>/", views_lists.identification, name="identification"),
+    path("identification/<id:pk>/rules/<slug:kind>/", views_lists.rule_edit, name="rule_edit"),
+    path("identification/<id:pk>/run/", views_lists.run_create, name="run_create"),
+    path("runs/<id:pk>/", views_lists.run_detail, name="run"),
+    path("runs/<id:pk>/confirm/", views_lists.run_confirm, name="run_confirm"),
+    path("runs/<id:pk>/discard/", views_lists.run_discard, name="run_discard"),
+    path("runs/entries/<id:pk>/", views_lists.entry_change, name="entry_change"),
 ]

@@ -23,15 +23,15 @@ from network_center.documents import services as document_services
 from network_center.documents.models import SigningRight
 from plans.demo import load_plans
 from plans.demo_execution import load_execution
+from practices.demo import load_practices
 from schools.demo_resources import load_resources
-from schools.models import Membership, Municipality, Organisation, Region, SchoolStatus
-from schools.services import create_login, create_person, grant_role, record_school_status
+from schools.models import Membership, Municipality, Organisation, Region
+from schools.services import create_login, create_person, grant_role
 
 DEMO_PASSWORD = "demo12345"
 
 Role = Membership.Role
 Kind = Organisation.Kind
-Status = SchoolStatus.Kind
 
 # The current academic year of the demo (2026/2027) and the previous one.
 CURRENT_YEAR = 2026
@@ -81,7 +81,7 @@ def _set_head(org, person):
         org.save(update_fields=["head"])
 
 
-def _school(region, municipality, short_name, full_name, address, director, statuses=(), **extra):
+def _school(region, municipality, short_name, full_name, address, director, **extra):
     school = _org(
         Kind.SCHOOL, region, municipality, short_name, full_name, address=address, **extra
     )
@@ -90,8 +90,6 @@ def _school(region, municipality, short_name, full_name, address, director, stat
         school, last_name=last, first_name=first, patronymic=patronymic, position="Директор"
     )
     _set_head(school, head)
-    for year, kind, basis in statuses:
-        record_school_status(school, year=year, kind=kind, basis=basis)
     return school
 
 
@@ -113,12 +111,6 @@ def _login(org, username, role, *, last, first, patronymic, position, phone=""):
 @functools.cache
 def demo_password_hash():
     return make_password(DEMO_PASSWORD)
-
-
-# Bases of the status lists, as the department's orders would be cited.
-DMITRIEV_LIST_2025 = "приказ Управления образования от 15.09.2025 № 1-201"
-DMITRIEV_LIST_2026 = "приказ Управления образования от 14.09.2026 № 1-188"
-KUPINO_LIST_2026 = "приказ управления образования от 10.09.2026 № 245"
 
 
 @transaction.atomic
@@ -146,13 +138,17 @@ def load_demo() -> None:
     _load_admin()
     _grant_signing_rights(dmitriev, "uo_dmitriev")
     _grant_signing_rights(kupino, "uo_kupino")
+    # The schools' statuses come from monitoring: the campaigns, the identification rules and
+    # the department's orders approving the lists (``monitoring.demo``).
+    load_monitoring()
     load_centers(dmitriev, kupino, password=DEMO_PASSWORD)
     # The schools' resources first: the plans name some of them as what an event needs.
     load_resources(password_hash=demo_password_hash())
     load_plans(password=DEMO_PASSWORD)
     load_execution(password=DEMO_PASSWORD, password_hash=demo_password_hash())
     load_cooperation()
-    load_monitoring()
+    # The departments' recommendations of what was held and offered (``practices.demo``).
+    load_practices()
 
 
 def _load_dmitriev(region, municipality):
@@ -214,10 +210,6 @@ def _load_dmitriev(region, municipality):
         "«СРЕДНЯЯ ОБЩЕОБРАЗОВАТЕЛЬНАЯ ШКОЛА № 2 г. ДМИТРИЕВА»\n"
         "ДМИТРИЕВСКОГО РАЙОНА КУРСКОЙ ОБЛАСТИ",
         number_pattern="{n}-ОД",
-        statuses=[
-            (PREVIOUS_YEAR, Status.HIGH, DMITRIEV_LIST_2025),
-            (CURRENT_YEAR, Status.HIGH, DMITRIEV_LIST_2026),
-        ],
     )
     participants = [
         (
@@ -226,7 +218,6 @@ def _load_dmitriev(region, municipality):
             "школа № 1 г. Дмитриева» Дмитриевского района Курской области",
             "307500, Курская область, г. Дмитриев, ул. Ленина, д. 12",
             ("Гребенникова", "Елена", "Алексеевна"),
-            [(PREVIOUS_YEAR, Status.SHNOR), (CURRENT_YEAR, Status.SHNOR)],
         ),
         (
             "МКОУ «Старогородская СОШ»",
@@ -234,7 +225,6 @@ def _load_dmitriev(region, municipality):
             "общеобразовательная школа» Дмитриевского района Курской области",
             "307531, Курская область, Дмитриевский район, с. Старый Город, ул. Школьная, д. 1",
             ("Фомин", "Сергей", "Петрович"),
-            [(PREVIOUS_YEAR, Status.SHNSU), (CURRENT_YEAR, Status.SHNSU)],
         ),
         (
             "МКОУ «Крупецкая СОШ»",
@@ -242,12 +232,6 @@ def _load_dmitriev(region, municipality):
             "общеобразовательная школа» Дмитриевского района Курской области",
             "307520, Курская область, Дмитриевский район, с. Крупец, ул. Центральная, д. 5",
             ("Анохина", "Людмила", "Николаевна"),
-            [
-                (PREVIOUS_YEAR, Status.SHNOR),
-                (PREVIOUS_YEAR, Status.SHNSU),
-                (CURRENT_YEAR, Status.SHNOR),
-                (CURRENT_YEAR, Status.SHNSU),
-            ],
         ),
         (
             "МКОУ «Первоавангардская СОШ»",
@@ -255,7 +239,6 @@ def _load_dmitriev(region, municipality):
             "общеобразовательная школа» Дмитриевского района Курской области",
             "307510, Курская область, Дмитриевский район, пос. Первоавангардский, ул. Мира, д. 3",
             ("Стебунова", "Ирина", "Владимировна"),
-            [(PREVIOUS_YEAR, Status.SHNOR), (CURRENT_YEAR, Status.RISK)],
         ),
         (
             "МКОУ «Фатеевская ООШ»",
@@ -263,12 +246,10 @@ def _load_dmitriev(region, municipality):
             "общеобразовательная школа» Дмитриевского района Курской области",
             "307525, Курская область, Дмитриевский район, с. Фатеевка, ул. Садовая, д. 9",
             ("Лукьянчикова", "Надежда", "Ивановна"),
-            [(PREVIOUS_YEAR, Status.SHNSU), (CURRENT_YEAR, Status.SHNSU)],
         ),
     ]
     schools = []
-    for short, full, address, director, statuses in participants:
-        bases = {PREVIOUS_YEAR: DMITRIEV_LIST_2025, CURRENT_YEAR: DMITRIEV_LIST_2026}
+    for short, full, address, director in participants:
         schools.append(
             _school(
                 region,
@@ -277,7 +258,6 @@ def _load_dmitriev(region, municipality):
                 full,
                 address,
                 director,
-                statuses=[(year, kind, bases[year]) for year, kind in statuses],
             )
         )
 
@@ -408,7 +388,6 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа № 77» Купинского района Новосибирской области",
             "632735, Новосибирская область, г. Купино, ул. Советов, д. 77",
             ("Мельников", "Андрей", "Викторович"),
-            Status.HIGH,
         ),
         (
             "МБОУ «Купинская СОШ № 1»",
@@ -416,7 +395,6 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа № 1» Купинского района Новосибирской области",
             "632735, Новосибирская область, г. Купино, ул. Ленина, д. 30",
             ("Савченко", "Елена", "Григорьевна"),
-            Status.HIGH,
         ),
         (
             "МКОУ «Новониколаевская СОШ»",
@@ -424,7 +402,6 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа» Купинского района Новосибирской области",
             "632751, Новосибирская область, Купинский район, с. Новониколаевка, ул. Школьная, д. 2",
             ("Рыбакова", "Ольга", "Петровна"),
-            Status.SHNOR,
         ),
         (
             "МКОУ «Чаинская СОШ»",
@@ -432,7 +409,6 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа» Купинского района Новосибирской области",
             "632744, Новосибирская область, Купинский район, с. Чаинка, ул. Центральная, д. 11",
             ("Кравец", "Игорь", "Николаевич"),
-            Status.SHNSU,
         ),
         (
             "МКОУ «Медяковская СОШ»",
@@ -440,7 +416,6 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа» Купинского района Новосибирской области",
             "632760, Новосибирская область, Купинский район, с. Медяково, ул. Мира, д. 7",
             ("Полякова", "Вера", "Ильинична"),
-            Status.SHNOR,
         ),
         (
             "МКОУ «Лягушенская ООШ»",
@@ -448,19 +423,10 @@ def _load_kupino(region, municipality):
             "общеобразовательная школа» Купинского района Новосибирской области",
             "632765, Новосибирская область, Купинский район, с. Лягушье, ул. Новая, д. 1",
             ("Ткаченко", "Лариса", "Сергеевна"),
-            Status.SHNSU,
         ),
     ]
-    for short, full, address, director, status in schools:
-        _school(
-            region,
-            municipality,
-            short,
-            full,
-            address,
-            director,
-            statuses=[(CURRENT_YEAR, status, KUPINO_LIST_2026)],
-        )
+    for short, full, address, director in schools:
+        _school(region, municipality, short, full, address, director)
     _login(
         department,
         "uo_kupino",

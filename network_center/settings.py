@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "plans",
     "cooperation",
     "monitoring",
+    "practices",
 ]
 
 MIDDLEWARE = [

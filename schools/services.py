@@ -91,6 +91,30 @@ def record_school_status(school: Organisation, *, year: int, kind: str, basis: s
     return status
 
 
+def replace_year_statuses(municipality, *, year: int, statuses, act, basis: str, actor=None):
+    """Make the statuses of academic year ``year`` of the municipality's schools exactly
+    ``statuses`` ([(school id, kind)]), each naming ``act`` — the department's order approving
+    the year's list, being signed (``monitoring.lists.put_list_in_force``). Earlier years are
+    kept; the statuses this replaces stay in their history (django-simple-history)."""
+    wanted = {(school_id, kind) for school_id, kind in statuses}
+    current = {
+        (s.school_id, s.kind): s
+        for s in SchoolStatus.objects.filter(
+            school__municipality=municipality, year=year
+        ).select_for_update()
+    }
+    for key, status in current.items():
+        if key not in wanted:
+            recorded_by(status, actor).delete()
+    for school_id, kind in sorted(wanted):
+        status = current.get((school_id, kind))
+        if status is None:
+            status = SchoolStatus(school_id=school_id, year=year, kind=kind)
+        status.act = act
+        status.basis = basis
+        recorded_by(status, actor).save()
+
+
 # What the department edits on an organisation's card (``forms.OrganisationForm``).
 ORGANISATION_FIELDS = {
     "full_name",

@@ -295,8 +295,10 @@ def _merge():
     from .matrix_cooperation import COOPERATION_MATRIX, COOPERATION_TARGETS
     from .matrix_documents import DOCUMENT_MATRIX, DOCUMENT_TARGETS
     from .matrix_execution import EXECUTION_MATRIX, EXECUTION_TARGETS
+    from .matrix_identification import IDENTIFICATION_MATRIX, IDENTIFICATION_TARGETS
     from .matrix_monitoring import MONITORING_MATRIX, MONITORING_TARGETS
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
+    from .matrix_practices import PRACTICE_MATRIX, PRACTICE_TARGETS
     from .matrix_resources import RESOURCE_MATRIX, RESOURCE_TARGETS
 
     MATRIX.update(DOCUMENT_MATRIX)
@@ -315,6 +317,10 @@ def _merge():
     TARGETS.update(CALENDAR_TARGETS)
     MATRIX.update(MONITORING_MATRIX)
     TARGETS.update(MONITORING_TARGETS)
+    MATRIX.update(PRACTICE_MATRIX)
+    TARGETS.update(PRACTICE_TARGETS)
+    MATRIX.update(IDENTIFICATION_MATRIX)
+    TARGETS.update(IDENTIFICATION_TARGETS)
 
 
 _merge()

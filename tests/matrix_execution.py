@@ -66,7 +66,10 @@ def _evidence(title, state=None):
 
         if state:
             _reopened(title, state)()
-        return EvidenceFile.objects.filter(execution=_execution(title)).order_by("pk").first().pk
+        # Not the file the department recommended (``practices.demo``): an accepted report's
+        # files never change, and a recommended one is protected by its practice.
+        files = EvidenceFile.objects.filter(execution=_execution(title), practices__isnull=True)
+        return files.order_by("pk").first().pk
 
     return get
 

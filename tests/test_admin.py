@@ -31,6 +31,7 @@ OUR_APPS = [
     "plans",
     "cooperation",
     "monitoring",
+    "practices",
 ]
 
 

@@ -454,8 +454,9 @@ def test_the_journal_exports_xlsx_with_the_filters_of_the_page(client_of):
     kupino = client_of("uo_kupino").get(reverse("documents:export"))
     rows = list(load_workbook(io.BytesIO(kupino.content)).active.iter_rows(values_only=True))
     # The department's order, the administration's resolution it rests on, and the plan the
-    # director of СОШ № 77 approved with «УТВЕРЖДАЮ» (the hub's own series).
-    assert {row[2] for row in rows[1:]} == {"312", "466", "1"}
+    # director of СОШ № 77 approved with «УТВЕРЖДАЮ» (the hub's own series), and the order of
+    # 10.09.2026 approving the list of schools, registered from paper (``monitoring.demo``).
+    assert {row[2] for row in rows[1:]} == {"312", "466", "1", "245"}
 
 
 @pytest.mark.usefixtures("page_cache_off")

@@ -560,7 +560,8 @@ def test_an_event_page_keeps_its_query_count_with_more_participants_and_files(cl
     n_second, page = _count(client, reverse("plans:execution", args=[second.pk]))
     assert "Файл 2.pdf" in page.content.decode()
     assert n_first == n_second
-    assert n_first == 14
+    # … and the bank's standing recommendations of the event and its files (one query)
+    assert n_first == 15
 
 
 # --- a plan line names the network's resources it needs --------------------------------------

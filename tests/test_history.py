@@ -47,7 +47,15 @@ def signed_document():
 
 def rows():
     """(row, its model's parent, the parent's parent) of each kind of history."""
-    transition = Transition.objects.select_related("revision__plan").order_by("pk").first()
+    # Of a plan none of whose events the department recommended: a practice protects its
+    # event too, which would hide the refusal of the history.
+    transition = (
+        Transition.objects.select_related("revision__plan")
+        .exclude(revision__plan__executions__practices__isnull=False)
+        .exclude(revision__plan__executions__files__practices__isnull=False)
+        .order_by("pk")
+        .first()
+    )
     event = ProposalEvent.objects.select_related("proposal__plan").order_by("pk").first()
     document_event = signed_document().events.order_by("pk").first()
     return {

@@ -431,11 +431,11 @@ def test_the_resource_page_costs_the_same_with_a_longer_history(client_of, user_
     client = client_of("school_b")
     url = reverse("schools:resource_detail", args=[resource.pk])
     # session, user, memberships, resource (+school, municipality, head, person, author),
-    # its subjects, notifications count, its history (+actors)
-    assert count_queries(client, url) == 7
+    # its subjects, notifications count, its history (+actors), the bank's recommendation
+    assert count_queries(client, url) == 8
     for n in range(10):
         services.update_resource(resource, actor=user_of("school_a"), quantity=n + 1)
-    assert count_queries(client, url) == 7
+    assert count_queries(client, url) == 8
 
 
 def test_a_second_editor_of_a_resource_is_told_and_loses_nothing(client_of, user_of):

@@ -80,7 +80,9 @@ class DocumentCreateForm(CheckedText, _Helper, forms.ModelForm):
             "Место издания по муниципальному образованию издающей организации: «г. Купино»."
         )
         self.fields["kind"].choices = [
-            c for c in LegalDocument.Kind.choices if c[0] != LegalDocument.Kind.LIST
+            c
+            for c in LegalDocument.Kind.choices
+            if c[0] not in (LegalDocument.Kind.LIST, LegalDocument.Kind.ROSTER)
         ]
         self.fields["kind"].help_text = _(
             "Администрация издаёт постановления и распоряжения; управление, РМК и школа — приказы."
@@ -202,6 +204,7 @@ class AppendixForm(CheckedText, _Helper, forms.Form):
             (LegalDocument.Kind.REGULATION, _("Положение")),
             (LegalDocument.Kind.PLAN, _("План")),
             (LegalDocument.Kind.LIST, _("Состав (список)")),
+            (LegalDocument.Kind.ROSTER, _("Перечень")),
             (LegalDocument.Kind.AGREEMENT, _("Соглашение")),
             (LegalDocument.Kind.REPORT, _("Отчёт")),
         ],

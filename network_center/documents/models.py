@@ -88,6 +88,7 @@ class LegalDocument(models.Model):
         PLAN = "plan", _("План")
         REPORT = "report", _("Отчёт")
         LIST = "list", _("Состав (список)")
+        ROSTER = "roster", _("Перечень")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Проект")
@@ -123,6 +124,7 @@ class LegalDocument(models.Model):
         Kind.PLAN: "ПЛАН",
         Kind.REPORT: "ОТЧЁТ",
         Kind.LIST: "СОСТАВ",
+        Kind.ROSTER: "ПЕРЕЧЕНЬ",
     }
     # Gender and number of the approval stamp: «УТВЕРЖДЕН план», «УТВЕРЖДЕНО положение».
     APPROVAL_WORD = {
@@ -131,6 +133,7 @@ class LegalDocument(models.Model):
         Kind.PLAN: "УТВЕРЖДЕН",
         Kind.REPORT: "УТВЕРЖДЕН",
         Kind.LIST: "УТВЕРЖДЕН",
+        Kind.ROSTER: "УТВЕРЖДЕН",
         Kind.ORDER: "УТВЕРЖДЕН",
         Kind.RESOLUTION: "УТВЕРЖДЕНО",
         Kind.DIRECTIVE: "УТВЕРЖДЕНО",
@@ -145,6 +148,7 @@ class LegalDocument(models.Model):
         Kind.PLAN: "плану",
         Kind.REPORT: "отчёту",
         Kind.LIST: "составу",
+        Kind.ROSTER: "перечню",
     }
     # «приказом», «постановлением»: the approval stamp names the approving act in the instrumental.
     INSTRUMENTAL = {
