@@ -90,10 +90,17 @@ class MunicipalityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
 
 
-class SchoolStatusInline(admin.TabularInline):
+class SchoolStatusInline(ViewOnlyInline):
+    """A school's statuses, shown: they are set by the signed list order of its department
+    (``monitoring.lists.put_list_in_force``), never typed in."""
+
     model = SchoolStatus
-    extra = 0
-    fields = ["year", "kind", "basis", "note"]
+    fields = ["year", "kind", "basis", "act", "note"]
+    readonly_fields = fields
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("act")
 
 
 class PersonInline(admin.TabularInline):
@@ -117,12 +124,15 @@ class OrganisationAdmin(HistoryAdmin):
 
 
 @admin.register(SchoolStatus)
-class SchoolStatusAdmin(HistoryAdmin):
-    list_display = ["school", "year", "kind", "basis", "created_at"]
+class SchoolStatusAdmin(ViewOnlyAdmin, HistoryAdmin):
+    """Shown with their history, never changed here: a status is what the signed list order
+    of the department says (``monitoring``'s identification), and it names that act."""
+
+    allow_revert = False
+    list_display = ["school", "year", "kind", "basis", "act", "created_at"]
     list_filter = ["kind", "year", "school__municipality"]
-    list_select_related = ["school"]
+    list_select_related = ["school", "act"]
     search_fields = ["school__short_name", "basis"]
-    autocomplete_fields = ["school"]
     date_hierarchy = "created_at"
 
 

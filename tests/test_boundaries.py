@@ -1,6 +1,8 @@
 """The apps depend on each other one way: schools ← documents ← centers ← plans; monitoring uses
-schools and documents (plans may use monitoring); analytics sits on top; notifications is used by
-all and uses only schools. A module that imports an app it must not fails here."""
+schools and documents (plans may use monitoring: a line names the risk factor it addresses);
+cooperation (mentoring, groups) and practices (the bank) sit on plans; analytics sits on top of
+everything; notifications is used by all and uses only schools. A module that imports an app it
+must not fails here."""
 
 import ast
 from pathlib import Path
@@ -17,9 +19,26 @@ APPS = {
     "centers": ("network_center/centers", {"schools", "documents", "notifications"}),
     "monitoring": ("monitoring", {"schools", "documents", "notifications"}),
     "plans": ("plans", {"schools", "documents", "centers", "notifications", "monitoring"}),
+    "cooperation": (
+        "cooperation",
+        {"schools", "documents", "centers", "notifications", "monitoring", "plans"},
+    ),
+    "practices": (
+        "practices",
+        {"schools", "documents", "centers", "notifications", "monitoring", "plans"},
+    ),
     "analytics": (
         "analytics",
-        {"schools", "documents", "centers", "notifications", "monitoring", "plans"},
+        {
+            "schools",
+            "documents",
+            "centers",
+            "notifications",
+            "monitoring",
+            "plans",
+            "cooperation",
+            "practices",
+        },
     ),
 }
 PACKAGES = {
@@ -29,6 +48,8 @@ PACKAGES = {
     "network_center.centers": "centers",
     "monitoring": "monitoring",
     "plans": "plans",
+    "cooperation": "cooperation",
+    "practices": "practices",
     "analytics": "analytics",
 }
 

@@ -94,5 +94,5 @@ def test_a_report_is_filed_returned_corrected_and_accepted_in_the_browser(
     school_a = phone_of(chromium, live_server, "school_a")
     with school_a.expect_download() as download:
         school_a.goto(f"{live_server.url}/plans/events/{evidence.execution_id}/")
-        school_a.get_by_role("link", name=evidence.original_name).click()
+        school_a.get_by_role("link", name=evidence.original_name, exact=True).click()
     assert download.value.suggested_filename == evidence.original_name

@@ -69,6 +69,7 @@ from schools.caching import content_version, versioned_tables
 
 from .conftest import ANONYMOUS
 from .matrix import MATRIX, forget_resolved, resolve
+from .matrix_identification import _run_version
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 FUZZ_SEED = os.environ.get("FUZZ_SEED", "0")
@@ -129,6 +130,7 @@ EXTRA_CASES = [
 REFUSED_IN_THE_DEMO = {
     ("plans:transition", ("revision_2026", "t_submit")): "already on agreement",
     ("plans:transition", ("revision_2026", "t_approve")): "not every school has agreed",
+    ("practices:mark", ("kind_event", "prac_cancelled")): "a cancelled event is not practice",
 }
 
 
@@ -209,6 +211,12 @@ VALID = {
     },
     "plans:execution_transition": {"comment": "Ведущий заболел."},
     "plans:evidence_add": {"files": lambda: SimpleUploadedFile("a.pdf", _small_pdf())},
+    # The school the matrix's row names is in the list: the valid change takes it out.
+    "monitoring:entry_change": lambda: {
+        "included": "0",
+        "reason": "Социальный паспорт школы уточнён",
+        "version": _run_version(),
+    },
 }
 
 
