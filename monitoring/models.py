@@ -835,6 +835,18 @@ class RunEntry(models.Model):
         return f"{self.school}: {self.get_kind_display()}"
 
     @property
+    def values_by_year(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """The indicator values the rule read, per campaign year, newest first: [(«2025/2026»,
+        [(code, «32,5»), …]), …] — what the run page shows beside the reason."""
+        rows = []
+        for year, result in sorted(self.details.get("years", {}).items(), reverse=True):
+            values = sorted(result.get("values", {}).items())
+            if values:
+                label = f"{int(year)}/{int(year) + 1}"
+                rows.append((label, [(code, value.replace(".", ",")) for code, value in values]))
+        return rows
+
+    @property
     def changed_by_hand(self) -> bool:
         return self.included != self.proposed
 

@@ -46,6 +46,12 @@ KIND_LABELS = {
 }
 
 
+def _capital(label: str) -> str:
+    """The label at the start of a sentence: «ШНОР» stays as it is (``str.capitalize`` would
+    make it «Шнор»)."""
+    return label[:1].upper() + label[1:]
+
+
 @dataclass(frozen=True)
 class IndicatorSpec:
     """An indicator of a rule: ``higher_better`` its direction; ``weight`` in the index;
@@ -268,14 +274,14 @@ def identify(
         present = [y for y in window if y in values_by_year]
         if len(present) < rule.min_years:
             warnings.append(
-                f"{KIND_LABELS[kind].capitalize()}: в окне {_years_phrase(window, year_label)} "
+                f"{_capital(KIND_LABELS[kind])}: в окне {_years_phrase(window, year_label)} "
                 f"есть кампании только за {len(present)} г. при требуемых "
                 f"{rule.min_years} годах с признаком — по этому правилу никто не отобран."
             )
         elif len(present) < len(window):
             missing = [y for y in window if y not in values_by_year]
             warnings.append(
-                f"{KIND_LABELS[kind].capitalize()}: нет кампаний за "
+                f"{_capital(KIND_LABELS[kind])}: нет кампаний за "
                 f"{', '.join(year_label(y) for y in missing)} — эти годы считаются годами без "
                 "признака."
             )

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "cooperation",
     "monitoring",
     "practices",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,7 @@ urlpatterns = [
     path("cooperation/", include("cooperation.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("practices/", include("practices.urls")),
+    path("analytics/", include("analytics.urls")),
     path("notifications/", include("network_center.notifications.urls")),
     path("verify/<str:code>/", document_views.verify, name="verify"),
     path("admin/", admin.site.urls),

@@ -290,6 +290,7 @@ MATRIX: dict[str, list[Case]] = {
 
 
 def _merge():
+    from .matrix_analytics import ANALYTICS_MATRIX, ANALYTICS_TARGETS
     from .matrix_calendar import CALENDAR_MATRIX, CALENDAR_TARGETS
     from .matrix_centers import CENTER_MATRIX, CENTER_TARGETS
     from .matrix_cooperation import COOPERATION_MATRIX, COOPERATION_TARGETS
@@ -321,6 +322,8 @@ def _merge():
     TARGETS.update(PRACTICE_TARGETS)
     MATRIX.update(IDENTIFICATION_MATRIX)
     TARGETS.update(IDENTIFICATION_TARGETS)
+    MATRIX.update(ANALYTICS_MATRIX)
+    TARGETS.update(ANALYTICS_TARGETS)
 
 
 _merge()

@@ -688,32 +688,6 @@ def test_detail_pages_cost_the_same_with_more_meetings_and_members(client_of, pa
     assert count_queries(client, group_url) == group_queries == 11
 
 
-# --- the import direction --------------------------------------------------------------------
-
-
-def test_cooperation_imports_only_the_apps_below_it_and_none_imports_it():
-    from .test_boundaries import APPS, ROOT, _app_of, _imports, _module_name
-
-    allowed = {"schools", "documents", "centers", "notifications", "plans", "cooperation", None}
-    found = []
-    for path in sorted((ROOT / "cooperation").rglob("*.py")):
-        if "migrations" in path.parts:
-            continue
-        module = _module_name(path)
-        for lineno, name in _imports(path, module):
-            target = "cooperation" if name.split(".")[0] == "cooperation" else _app_of(name)
-            if target not in allowed:
-                found.append(f"{path.name}:{lineno} imports {name}")
-    assert found == []
-    below = []
-    for _app, (folder, _allowed) in APPS.items():
-        for path in sorted((ROOT / folder).rglob("*.py")) if (ROOT / folder).exists() else []:
-            for lineno, name in _imports(path, _module_name(path)):
-                if name == "cooperation" or name.startswith("cooperation."):
-                    below.append(f"{path.relative_to(ROOT)}:{lineno}")
-    assert below == []
-
-
 def test_a_meeting_recorded_by_someone_else_is_told_to_the_mentor_only(
     client_of, pair_b, django_capture_on_commit_callbacks
 ):

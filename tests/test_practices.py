@@ -594,28 +594,3 @@ def test_the_event_page_asks_the_bank_once_whatever_the_number_of_materials(clie
         client.get(url)
     bank = [q for q in ctx.captured_queries if "practices_practice" in q["sql"]]
     assert len(bank) == 1
-
-
-# --- the import direction --------------------------------------------------------------------
-
-
-def test_practices_imports_only_the_apps_below_it_and_none_imports_it():
-    from .test_boundaries import APPS, ROOT, _app_of, _imports, _module_name
-
-    allowed = {"schools", "documents", "centers", "notifications", "plans", "practices", None}
-    found = []
-    for path in sorted((ROOT / "practices").rglob("*.py")):
-        if "migrations" in path.parts:
-            continue
-        for lineno, name in _imports(path, _module_name(path)):
-            target = "practices" if name.split(".")[0] == "practices" else _app_of(name)
-            if target not in allowed:
-                found.append(f"{path.name}:{lineno} imports {name}")
-    assert found == []
-    below = []
-    for folder in [folder for folder, _allowed in APPS.values()] + ["cooperation"]:
-        for path in sorted((ROOT / folder).rglob("*.py")) if (ROOT / folder).exists() else []:
-            for lineno, name in _imports(path, _module_name(path)):
-                if name == "practices" or name.startswith("practices."):
-                    below.append(f"{path.relative_to(ROOT)}:{lineno}")
-    assert below == []

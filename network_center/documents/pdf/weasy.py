@@ -44,6 +44,12 @@ def render_document_pdf(document: LegalDocument) -> bytes:
     return renderer.write_pdf(html, draft=context["is_draft"], qr=bool(context["qr_image"]))
 
 
+def render_html_pdf(html: str) -> bytes:
+    """PDF/A-3b of a page of our own print templates that is not an act (an analytical note,
+    a report): the same fonts, print.css and margins as the documents, no draft mark, no QR."""
+    return _renderer().write_pdf(html, draft=False)
+
+
 # --- WeasyPrint input -----------------------------------------------------------------------------
 # Two shortcuts for the HTML of our own templates, each with WeasyPrint's ordinary path as the
 # fallback, worth about a tenth of the time of a one-page order. The PDF is the same, byte for
