@@ -135,3 +135,65 @@ rules.add_perm(
     "monitoring.discard_run",
     changes_something & run_discardable & (is_administrator | is_run_department),
 )
+
+
+# --- Risk profiles (``monitoring.risks``) ---------------------------------------------------------
+#
+# =============================  ==============  ===============================================
+# monitoring.view_risk_profile   School          whoever sees the school's own monitoring
+#                                                values: the school itself (its coordinator,
+#                                                the hub's director), its municipality's
+#                                                department and РМК, the regional observer, the
+#                                                administrator (``RiskProfile.visible_to``)
+# monitoring.edit_risk_profile   School          the school itself (it assesses its risks), the
+#                                                department of its municipality (it may correct
+#                                                them), the administrator; never the РМК, the
+#                                                observer or another municipality
+# =============================  ==============  ===============================================
+#
+# Both take the school, not the profile: a profile not made yet is seen and made by the same
+# people. The answers need only the user's memberships and the school's own columns — no query.
+
+
+def _is_school(school) -> bool:
+    return school is not None and getattr(school, "kind", None) == "school"
+
+
+@rules.predicate
+def is_the_school(user, school):
+    """The school's own representative: its coordinator, or its director when it is a hub."""
+    return _is_school(school) and school.pk in get_access(user).organisation_ids(*SCHOOL_ROLES)
+
+
+@rules.predicate
+def sees_school_whole(user, school):
+    """The school's municipality seen whole: its department and РМК, the region's observer."""
+    if not _is_school(school) or user is None or not user.is_authenticated:
+        return False
+    access = get_access(user)
+    return (
+        school.municipality_id in access.municipality_ids(*MUNICIPALITY_WIDE)
+        or school.region_id in access.observed_region_ids
+    )
+
+
+@rules.predicate
+def is_school_department(user, school):
+    return _is_school(school) and school.municipality_id in get_access(user).municipality_ids(
+        Role.DEPARTMENT
+    )
+
+
+@rules.predicate
+def is_a_school(user, school):
+    return _is_school(school)
+
+
+rules.add_perm(
+    "monitoring.view_risk_profile",
+    is_a_school & (is_administrator | is_the_school | sees_school_whole),
+)
+rules.add_perm(
+    "monitoring.edit_risk_profile",
+    changes_something & is_a_school & (is_administrator | is_the_school | is_school_department),
+)

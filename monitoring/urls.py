@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lists
+from . import views, views_lists, views_risks
 
 app_name = "monitoring"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("runs/<id:pk>/confirm/", views_lists.run_confirm, name="run_confirm"),
     path("runs/<id:pk>/discard/", views_lists.run_discard, name="run_discard"),
     path("runs/entries/<id:pk>/", views_lists.entry_change, name="entry_change"),
+    # Risk profiles (views_risks)
+    path("risks/<id:pk>/", views_risks.risk_list, name="risk_list"),
+    path("risks/schools/<id:pk>/<int:year>/", views_risks.risk_profile, name="risk_profile"),
 ]

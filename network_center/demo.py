@@ -18,6 +18,7 @@ from django.db import transaction
 
 from cooperation.demo import load_cooperation
 from monitoring.demo import load_monitoring
+from monitoring.demo_risks import load_risk_profiles
 from network_center.centers.demo import load_centers
 from network_center.documents import services as document_services
 from network_center.documents.models import SigningRight
@@ -146,6 +147,8 @@ def load_demo() -> None:
     load_resources(password_hash=demo_password_hash())
     load_plans(password=DEMO_PASSWORD)
     load_execution(password=DEMO_PASSWORD, password_hash=demo_password_hash())
+    # The schools' risk profiles (the events addressing some are named in ``plans.demo``).
+    load_risk_profiles()
     load_cooperation()
     # The departments' recommendations of what was held and offered (``practices.demo``).
     load_practices()

@@ -13,6 +13,7 @@ from network_center.centers.models import Center
 from schools.models import Organisation, Person
 
 from . import services
+from .demo_risks import risk_factor_of
 from .models import EventForm, Line, Plan, Visa
 
 # The center's tasks from its Положение (2.2.1–2.2.5): the directions of the plan.
@@ -180,6 +181,7 @@ def load_plans(*, password):
             expected_result="Протокол, методические рекомендации, отчёт на сайте центра",
             responsible=[responsible["math"] if "математ" in title else responsible["head"]],
             needed_resources=_needed(title),
+            risk_factor=risk_factor_of(title),
             **_venue_and_schools(i, title, fmt, hub, participants),
         )
     services.submit(revision, actor=head)

@@ -2,8 +2,10 @@
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from monitoring.models import RiskFactor
 from schools.ids import ModelMultipleChoiceField
 from schools.models import Organisation, Person
 from schools.text import CheckedText
@@ -78,6 +80,7 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
         model = Line
         fields = [
             "direction",
+            "risk_factor",
             "title",
             "form",
             "format",
@@ -105,6 +108,7 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
             "needed_resources": ModelMultipleChoiceField,
         }
         help_texts = {
+            "risk_factor": _("Фактор риска из профилей школ, на который направлено мероприятие."),
             "needed_resources": _(
                 "Кадры, материалы, лаборатории школ сети, которые нужны мероприятию."
             ),
@@ -124,6 +128,11 @@ class LineForm(CheckedText, _DatesMixin, forms.ModelForm):
         self.fields["needed_resources"].queryset = network_resources(center, self.instance)
         self.fields["needed_resources"].widget.attrs["size"] = 5
         self.fields["form"].queryset = EventForm.objects.filter(is_active=True)
+        # The factors in use; a retired one the line already names stays choosable.
+        self.fields["risk_factor"].queryset = RiskFactor.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.risk_factor_id)
+        )
+        self.fields["risk_factor"].empty_label = _("— не указан —")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
         else:

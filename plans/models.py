@@ -232,6 +232,16 @@ class Line(models.Model):
         max_length=300,
         help_text=_("Задача центра или фактор риска, на который направлено мероприятие."),
     )
+    # The risk factor of the schools' profiles the event addresses (SPEC §6: «events can name
+    # the risk factor they address»); the plan page lists the high risks no line names.
+    risk_factor = models.ForeignKey(
+        "monitoring.RiskFactor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("фактор риска"),
+    )
     title = models.CharField(_("мероприятие"), max_length=500)
     form = models.ForeignKey(
         EventForm, on_delete=models.PROTECT, related_name="+", verbose_name=_("форма")

@@ -301,6 +301,7 @@ def _merge():
     from .matrix_plans import PLAN_MATRIX, PLAN_TARGETS
     from .matrix_practices import PRACTICE_MATRIX, PRACTICE_TARGETS
     from .matrix_resources import RESOURCE_MATRIX, RESOURCE_TARGETS
+    from .matrix_risks import RISK_MATRIX, RISK_TARGETS
 
     MATRIX.update(DOCUMENT_MATRIX)
     TARGETS.update(DOCUMENT_TARGETS)
@@ -324,6 +325,8 @@ def _merge():
     TARGETS.update(IDENTIFICATION_TARGETS)
     MATRIX.update(ANALYTICS_MATRIX)
     TARGETS.update(ANALYTICS_TARGETS)
+    MATRIX.update(RISK_MATRIX)
+    TARGETS.update(RISK_TARGETS)
 
 
 _merge()

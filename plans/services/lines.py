@@ -23,6 +23,7 @@ S = Revision.State
 
 LINE_FIELDS = {
     "direction",
+    "risk_factor",
     "title",
     "form",
     "format",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from monitoring.risks import high_risks_unaddressed
 from network_center.centers.models import Center
 from schools.caching import cached_page
 from schools.form_errors import add_service_error
@@ -93,6 +94,7 @@ LINE_COLUMNS = [
     "key",
     "position",
     "direction",
+    "risk_factor_id",
     "title",
     "form_id",
     "format",
@@ -112,9 +114,10 @@ def _line_queryset(revision, request):
     # full Organisation rows for them costs more than the queries.
     lines = (
         Line.objects.filter(revision=revision)
-        .select_related("form", "venue", "initiator")
+        .select_related("form", "venue", "initiator", "risk_factor")
         .only(
             *LINE_COLUMNS,
+            "risk_factor__name",
             "form__name",
             "venue__short_name",
             "initiator__short_name",
@@ -300,6 +303,11 @@ def render_plan_page(request, plan, *, revision=None, failed_visa=None, status=2
     my_visas = [v for v in visas if workflow.VISA.available(user, v)]
     for visa in my_visas:
         visa.form = _visa_form(visa, failed_visa)
+    # «Риски без мероприятий»: one query for whoever sees some school's risk profile (none for
+    # the center's staff without a school of their own).
+    unaddressed = high_risks_unaddressed(
+        plan, user=user, school_ids=participants, measures=Line.objects.filter(revision=revision)
+    )
     return render(
         request,
         "plans/plan_detail.html",
@@ -325,6 +333,7 @@ def render_plan_page(request, plan, *, revision=None, failed_visa=None, status=2
             # Proposals go to the revision in work: offered on its page.
             "can_propose": revision.is_editable and can(user, "plans.add_proposal", plan),
             "proposal_counts": counts,
+            "unaddressed_risks": unaddressed,
             "query": request.GET.urlencode(),
         },
         status=status,
