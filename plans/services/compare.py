@@ -17,12 +17,13 @@ FIELD_LABELS = {
     "resources": "Необходимые ресурсы",
     "needed_resources": "Ресурсы сети",
     "initiator": "Инициатор",
+    "risk_factor": "Фактор риска",
 }
 
 
 def _snapshot(revision: Revision) -> dict:
     lines = (
-        revision.lines.select_related("form", "venue", "initiator")
+        revision.lines.select_related("form", "venue", "initiator", "risk_factor")
         .prefetch_related("responsible", "schools", "needed_resources")
         .order_by("date_from", "position", "pk")
     )
@@ -42,6 +43,7 @@ def _snapshot(revision: Revision) -> dict:
             "resources": line.resources,
             "needed_resources": "; ".join(sorted(str(r) for r in line.needed_resources.all())),
             "initiator": line.initiator.short_name,
+            "risk_factor": line.risk_factor.name if line.risk_factor else "",
         }
     return result
 
