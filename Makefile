@@ -50,6 +50,8 @@ bench: install
 	$(BIN)/python bench/plan_pdf_bench.py --wording brief
 	$(BIN)/python bench/plan_pdf_bench.py --wording concise
 	$(BIN)/python bench/plan_pdf_bench.py --wording demo
+	$(BIN)/python bench/monitoring_import_bench.py
+	$(BIN)/python bench/identification_bench.py
 
 # The catalogues (the source strings are Russian): extract into locale/en and locale/ru, fill the
 # Russian plural forms, check that every English entry is translated with the same placeholders

@@ -215,7 +215,7 @@ def load_monitoring() -> None:
         record, parsed = services.preview_import(
             campaign, actor=actor, data=data, file_name=f"monitoring-{year}.xlsx"
         )
-        if record is None:
+        if record.state != record.State.PREVIEW:
             raise RuntimeError("; ".join(parsed.errors))
         services.confirm_import(record, actor=actor)
     for municipality_name, year, rules, login, number, on_date in LISTS:

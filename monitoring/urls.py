@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:pk>/import/", views.upload, name="upload"),
     path("imports/<id:pk>/", views.import_detail, name="import"),
     path("imports/<id:pk>/confirm/", views.import_confirm, name="confirm"),
+    path("imports/<id:pk>/progress/", views.import_progress, name="import_progress"),
     # Identification of ШНОР / ШНСУ (``views_lists``).
     path("identification/<id:pk>/", views_lists.identification, name="identification"),
     path("identification/<id:pk>/rules/<slug:kind>/", views_lists.rule_edit, name="rule_edit"),

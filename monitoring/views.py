@@ -1,5 +1,6 @@
 """Monitoring pages: the campaigns, a campaign with its values, a new campaign, the template,
-the upload with its preview and confirmation, an import's record. Thin: objects are loaded
+the upload, an import's record (its check's progress, its errors or its preview) and its
+confirmation. Thin: objects are loaded
 through ``visible_to`` (404), actions asked of the rules (403), changes made by the services."""
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from schools.caching import cached_page
 from schools.form_errors import add_service_error
@@ -30,12 +31,28 @@ def get_campaign_for_user(user, pk) -> Campaign:
 
 
 def get_import_for_user(user, pk) -> ImportRecord:
+    # The validated values (up to ~100,000 of them) are for the confirmation alone, which
+    # reads them again under its lock: no page loads them.
     return get_object_or_404(
-        ImportRecord.objects.visible_to(user).select_related(
-            "campaign__municipality", "uploaded_by", "confirmed_by"
-        ),
+        ImportRecord.objects.visible_to(user)
+        .select_related("campaign__municipality", "uploaded_by", "confirmed_by")
+        .defer("payload"),
         pk=pk,
     )
+
+
+# The states in which an import's page shows the progress bar and polls for it.
+IN_PROGRESS = (ImportRecord.State.QUEUED, ImportRecord.State.CHECKING)
+
+
+def _progress(record) -> dict:
+    """What the progress bar of a record being checked says."""
+    total = max(record.total_rows, record.processed_rows)
+    return {
+        "record": record,
+        "total": total,
+        "percent": min(100, record.processed_rows * 100 // total) if total else 0,
+    }
 
 
 @login_required
@@ -87,7 +104,7 @@ def campaign_detail(request, pk):
             ImportRecord.objects.visible_to(user)
             .filter(campaign=campaign)
             .select_related("uploaded_by")
-            .defer("payload")
+            .defer("payload", "errors")
         )
         if sees_all
         else []
@@ -143,42 +160,51 @@ def template_download(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request, pk):
-    """The upload form; a valid file goes to its preview, an invalid one is listed error by
-    error here (nothing saved)."""
+    """The upload form; a file that is an XLSX book goes to its import's page, where its check
+    shows its progress and then its preview or its errors by row and column."""
     campaign = get_campaign_for_user(request.user, pk)
     require(request.user, "monitoring.import_values", campaign)
     form = UploadForm(request.POST or None, request.FILES or None)
-    parsed = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        upload.seek(0)
-        record, parsed = services.preview_import(
-            campaign, actor=request.user, data=upload.read(), file_name=upload.name
-        )
-        if record is not None:
-            return redirect("monitoring:import", record.pk)
-    return render(
-        request,
-        "monitoring/upload.html",
-        {"campaign": campaign, "form": form, "parsed": parsed},
-    )
+        record = services.submit_import(campaign, actor=request.user, upload=upload)
+        return redirect("monitoring:import", record.pk)
+    return render(request, "monitoring/upload.html", {"campaign": campaign, "form": form})
 
 
 @login_required
 @cached_page
 def import_detail(request, pk):
-    """An import: in preview, what confirming it would do; imported, what it did."""
+    """An import: queued or being checked, its progress; failed, its errors; in preview, what
+    confirming it would do; imported, what it did."""
     record = get_import_for_user(request.user, pk)
     return render(
         request,
         "monitoring/import_detail.html",
         {
-            "record": record,
+            **_progress(record),
             "campaign": record.campaign,
+            "in_progress": record.state in IN_PROGRESS,
             "can_confirm": record.state == ImportRecord.State.PREVIEW
             and can(request.user, "monitoring.import_values", record.campaign),
+            "can_upload": can(request.user, "monitoring.import_values", record.campaign),
         },
     )
+
+
+@require_GET
+@login_required
+def import_progress(request, pk):
+    """The progress bar of an import being checked, polled by its page (htmx) — reads only.
+    Once the check is over it tells the browser to load the whole page again (``HX-Refresh``);
+    asked for outside htmx, it is the import's page."""
+    record = get_import_for_user(request.user, pk)
+    if request.headers.get("HX-Request") != "true":
+        return redirect("monitoring:import", record.pk)
+    response = render(request, "monitoring/_import_progress.html", _progress(record))
+    if record.state not in IN_PROGRESS:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST

@@ -82,6 +82,21 @@ def _preview():
     return record.pk
 
 
+def _queued():
+    """An upload of Dmitriev 2025 stored and queued for its check, made on first use (a test's
+    transaction never commits, so its check's task is never run: it stays «в очереди»)."""
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    from monitoring import services
+    from monitoring.models import Campaign
+
+    campaign = Campaign.objects.get(municipality__name=DMITRIEV, year=2025)
+    actor = get_user_model().objects.get(username="uo_dmitriev")
+    upload = ContentFile(_workbook(), name="queued.xlsx")
+    return services.submit_import(campaign, actor=actor, upload=upload).pk
+
+
 def _upload(valid=True):
     def data():
         from django.core.files.uploadedfile import SimpleUploadedFile
@@ -111,6 +126,7 @@ MONITORING_TARGETS = {
     "kupino_campaign": _campaign(KUPINO),
     "dmitriev_import": _imported,
     "dmitriev_preview": _preview,
+    "dmitriev_queued": _queued,
 }
 
 DMITRIEV_IMPORTERS = dict(
@@ -194,7 +210,7 @@ MONITORING_MATRIX = {
             method="post",
             args=("dmitriev_campaign",),
             data=_upload(valid=True),
-            label="a valid file becomes a preview (values not yet written)",
+            label="a valid file is stored and queued for its check (values not yet written)",
             state=lambda: (count_of("monitoring.ImportRecord")(), _values_of_dmitriev()),
             changes=DEPARTMENT,
         ),
@@ -210,6 +226,25 @@ MONITORING_MATRIX = {
             expect(404, **SEES_DMITRIEV_IMPORTS),
             args=("dmitriev_preview",),
             label="a preview",
+        ),
+    ],
+    "monitoring:import_progress": [
+        # Asked outside htmx the fragment is the import's page (a redirect, followed here);
+        # tests/test_monitoring_import.py asks it as htmx does.
+        Case(
+            "monitoring:import_progress",
+            expect(404, **SEES_DMITRIEV_IMPORTS),
+            args=("dmitriev_queued",),
+            label="a queued import's progress",
+        ),
+        Case(
+            "monitoring:import_progress",
+            expect(405, anonymous=405),
+            method="post",
+            args=("dmitriev_queued",),
+            label="POST is refused",
+            state=row_of("monitoring.ImportRecord", "dmitriev_queued"),
+            changes=(),
         ),
     ],
     "monitoring:confirm": [
@@ -230,6 +265,18 @@ MONITORING_MATRIX = {
             expect(405, anonymous=405),
             args=("dmitriev_preview",),
             label="GET is refused",
+        ),
+        Case(
+            "monitoring:confirm",
+            expect(404, uo_dmitriev=200, admin=200, rmk_dmitriev=403, region=403),
+            method="post",
+            args=("dmitriev_queued",),
+            label="a file still being checked is not confirmed (a message, nothing written)",
+            state=lambda: (
+                row_of("monitoring.ImportRecord", "dmitriev_queued")(),
+                _values_of_dmitriev(),
+            ),
+            changes=(),
         ),
     ],
 }

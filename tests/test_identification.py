@@ -229,9 +229,7 @@ def test_run_change_confirm_sign_changes_the_statuses(user_of, client):
     uo = user_of("uo_dmitriev")
     municipality = Municipality.objects.get(name=DMITRIEV)
     run = lists.run_identification(municipality, actor=uo, year=2026)
-    included = sorted(
-        run.entries.filter(included=True).values_list("school__short_name", "kind")
-    )
+    included = sorted(run.entries.filter(included=True).values_list("school__short_name", "kind"))
     assert included == _statuses(2026)  # the same rules, the same data: the same list
 
     entry = run.entries.get(school__short_name=FATEEVKA, kind="shnsu")
