@@ -250,11 +250,42 @@ class Findings:
                 page.wait_for_selector(f"#{focused['opens']}.show")
 
 
+def _deep_pages(persona):
+    """Pages a few links deep that the breadth-first walk may not reach within MAX_PAGES:
+    monitoring's identification and risk profiles, effectiveness, the bank — always checked."""
+    from django.urls import reverse
+
+    from monitoring.models import IdentificationRun
+    from network_center.centers.models import Center
+    from schools.models import Municipality, Organisation
+
+    if persona == "uo_dmitriev":
+        dmitriev = Municipality.objects.get(name="Дмитриевский район")
+        run = IdentificationRun.objects.filter(municipality=dmitriev).order_by("-year").first()
+        center = Center.objects.filter(municipality=dmitriev).order_by("pk").first()
+        return [
+            reverse("monitoring:identification", args=[dmitriev.pk]),
+            reverse("monitoring:rule_edit", args=[dmitriev.pk, "shnor"]),
+            reverse("monitoring:run", args=[run.pk]),
+            reverse("monitoring:risk_list", args=[dmitriev.pk]),
+            reverse("analytics:center", args=[center.pk]),
+            reverse("analytics:municipality", args=[dmitriev.pk]),
+            reverse("practices:list"),
+        ]
+    if persona == "region":
+        return [reverse("analytics:region")]
+    if persona == "school_a":
+        school = Organisation.objects.get(short_name="МКОУ «СОШ № 1 г. Дмитриева»")
+        return [reverse("monitoring:risk_profile", args=[school.pk, 2026])]
+    return []
+
+
 def _seeds(persona):
     if persona == "school_a":
-        return ["/", "/centers/new/"]  # and the page of a refusal (403): only the department
+        # … and the page of a refusal (403): only the department
+        return ["/", "/centers/new/", *_deep_pages(persona)]
     if persona != ANONYMOUS:
-        return ["/"]
+        return ["/", *_deep_pages(persona)]
     from network_center.documents.models import LegalDocument
 
     signed = LegalDocument.objects.filter(state=LegalDocument.State.SIGNED, parent=None)
