@@ -200,7 +200,7 @@ def test_a_large_file_reports_its_progress_in_chunks(
     ]
     assert len(updates) == 9
     (halfway,) = seen_by_the_page
-    assert "Проверено 150 из 301 строк." in halfway
+    assert "Проверено 150 из 301 строки." in halfway  # «из 301 строки», «из 300 строк»
     assert 'aria-valuenow="150"' in halfway and 'aria-valuemax="301"' in halfway
     assert 'width="49%"' in halfway
 
