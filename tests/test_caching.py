@@ -170,6 +170,12 @@ def test_on_postgresql_a_transaction_counts_once_when_it_commits(settings):
             # Not yet: the trigger waits for the commit.
             assert content_version() == before
         assert content_version() == before + 1
+        # The next transaction of the same connection counts again: what the trigger
+        # remembers of the first one ended with it.
+        with transaction.atomic():
+            Region.objects.create(name="Регион 4")
+            Region.objects.create(name="Регион 5")
+        assert content_version() == before + 2
     finally:
         settings.CONTENT_VERSION_DEFERRED = False
         install_triggers()
