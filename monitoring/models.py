@@ -279,6 +279,7 @@ class ImportRecord(models.Model):
         CHECKING = "checking", _("Проверяется")
         FAILED = "failed", _("Файл с ошибками")
         PREVIEW = "preview", _("Предпросмотр")
+        WRITING = "writing", _("Записывается")
         IMPORTED = "imported", _("Загружено")
 
     BADGES = {
@@ -286,6 +287,7 @@ class ImportRecord(models.Model):
         State.CHECKING: "info",
         State.FAILED: "danger",
         State.PREVIEW: "warning",
+        State.WRITING: "info",
         State.IMPORTED: "success",
     }
 

@@ -146,13 +146,26 @@ def _upsert(campaign, record, values, now) -> None:
 # The states an import goes through, and who moves it (deny by default: any other move is
 # refused by ``_move``):
 #   queued ──check_import──▶ checking ──▶ preview ──confirm_import──▶ imported
-#     └──────────────────────────┴──────▶ failed (the file's errors, or «не удалось прочитать»)
+#     └──────────────────────────┴──────▶ failed   │  (more than WRITE_IN_REQUEST values:)
+#   (the file's errors, or «не удалось прочитать»)  └──▶ writing ──write_import──▶ imported
+#                                                  preview ◀──(the write broke, nothing written)
 State = ImportRecord.State
 TRANSITIONS = {
     State.QUEUED: {State.CHECKING, State.FAILED},
     State.CHECKING: {State.PREVIEW, State.FAILED},
-    State.PREVIEW: {State.IMPORTED},
+    State.PREVIEW: {State.IMPORTED, State.WRITING},
+    # A large import is written by a task; if the task breaks, nothing was written (one
+    # transaction) and the record is back in «preview», to be confirmed again.
+    State.WRITING: {State.IMPORTED, State.PREVIEW},
 }
+# Imports of more values than this are written by a task (``write_import``), the page showing
+# that they are being written; smaller ones in the request that confirms them (well under a
+# second: one upsert per ``CONFIRM_BATCH``).
+WRITE_IN_REQUEST = 20_000
+WRITE_BROKE = _(
+    "Значения не удалось записать: при записи произошла ошибка, ничего не сохранено. "
+    "Подтвердите загрузку ещё раз; если ошибка повторится, сообщите администратору."
+)
 # Said when the check itself broke (a damaged file openpyxl chokes on halfway, a lost stored
 # file, a bug): the record must not stay «проверяется» for ever.
 CHECK_BROKE = _(
@@ -297,6 +310,7 @@ NOT_CONFIRMABLE = {
     State.QUEUED: _("Файл ещё проверяется: подтвердить загрузку можно после проверки."),
     State.CHECKING: _("Файл ещё проверяется: подтвердить загрузку можно после проверки."),
     State.FAILED: _("В файле есть ошибки, загружать нечего: исправьте их и загрузите файл снова."),
+    State.WRITING: _("Значения этого файла уже записываются."),
     State.IMPORTED: _("Этот файл уже загружен."),
 }
 # Values written per INSERT … ON CONFLICT statement: one query per batch.
@@ -304,20 +318,49 @@ CONFIRM_BATCH = 5000
 
 
 def confirm_import(record, *, actor) -> ImportRecord:
-    """Write the values of a previewed import: new ones created, changed ones updated (an
+    """The department confirms a previewed import: up to ``WRITE_IN_REQUEST`` values are
+    written at once (``write_values``); a larger import goes «writing» and is written by the
+    task ``monitoring.tasks.write_import`` after the commit — the page shows it being written
+    and never waits on it. Who confirmed and when is recorded either way."""
+    require(actor, "monitoring.import_values", record.campaign)
+    if record.values_count <= WRITE_IN_REQUEST:
+        return write_values(record, actor=actor)
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().defer("payload").get(pk=record.pk)
+        campaign = Campaign.objects.select_for_update().get(pk=record.campaign_id)
+        _check_confirmable(record, campaign, State.PREVIEW)
+        record.confirmed_by = actor
+        record.confirmed_at = timezone.now()
+        _move(record, State.WRITING, "confirmed_by", "confirmed_at")
+        transaction.on_commit(lambda: _enqueue_write(record.pk))
+    return record
+
+
+def _enqueue_write(record_id):
+    from .tasks import write_import
+
+    write_import.enqueue(record_id)
+
+
+def _check_confirmable(record, campaign, expected):
+    if record.state != expected:
+        raise ValidationError(
+            NOT_CONFIRMABLE.get(record.state, _("Этот файл уже загружен.")), code="state"
+        )
+    if campaign.state != Campaign.State.OPEN:
+        raise ValidationError(_("Кампания закрыта."), code="state")
+
+
+def write_values(record, *, actor, queued=False) -> ImportRecord:
+    """Write the values of a confirmed import: new ones created, changed ones updated (an
     unchanged one is left as it is), in one transaction, one upsert statement per
     ``CONFIRM_BATCH`` values; the record says how many of each (counted again at this moment,
-    since the values may have changed since the preview)."""
-    require(actor, "monitoring.import_values", record.campaign)
+    since the values may have changed since the preview). ``queued``: the task writing an
+    import that was confirmed into «writing»."""
     with transaction.atomic():
         record = ImportRecord.objects.select_for_update().get(pk=record.pk)
         campaign = Campaign.objects.select_for_update().get(pk=record.campaign_id)
-        if record.state != State.PREVIEW:
-            raise ValidationError(
-                NOT_CONFIRMABLE.get(record.state, _("Этот файл уже загружен.")), code="state"
-            )
-        if campaign.state != Campaign.State.OPEN:
-            raise ValidationError(_("Кампания закрыта."), code="state")
+        _check_confirmable(record, campaign, State.WRITING if queued else State.PREVIEW)
         # The schools and indicators may have left the campaign since the preview.
         schools = set(campaign_schools(campaign).values_list("pk", flat=True))
         indicators = set(campaign.indicators.values_list("pk", flat=True))
@@ -328,9 +371,11 @@ def confirm_import(record, *, actor) -> ImportRecord:
         now = timezone.now()
         # An unchanged value is not written again: it keeps the import that set it.
         _upsert(campaign, record, to_write, now)
-        record.confirmed_by = actor
-        record.confirmed_at = now
+        if not queued:
+            record.confirmed_by = actor
+            record.confirmed_at = now
         record.values_count = len(values)
+        record.errors = []  # a failed write's message, if this is a second confirmation
         record.created_count = created
         record.updated_count = updated
         record.unchanged_count = unchanged
@@ -340,8 +385,22 @@ def confirm_import(record, *, actor) -> ImportRecord:
             "confirmed_by",
             "confirmed_at",
             "values_count",
+            "errors",
             "created_count",
             "updated_count",
             "unchanged_count",
         )
     return record
+
+
+def fail_write(record_id) -> None:
+    """The task writing ``record_id`` broke: nothing of it was written (its transaction rolled
+    back); the record goes back to «preview», saying so, to be confirmed again."""
+    with transaction.atomic():
+        record = ImportRecord.objects.select_for_update().defer("payload").get(pk=record_id)
+        if record.state != State.WRITING:
+            return
+        record.errors = [str(WRITE_BROKE)]
+        record.confirmed_by = None
+        record.confirmed_at = None
+        _move(record, State.PREVIEW, "errors", "confirmed_by", "confirmed_at")

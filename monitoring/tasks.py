@@ -31,3 +31,23 @@ def check_import(record_id: int) -> str | None:
     if parsed is None:
         return None
     return ImportRecord.objects.values_list("state", flat=True).get(pk=record_id)
+
+
+@task()
+def write_import(record_id: int) -> str | None:
+    """Write the values of the import ``record_id`` confirmed into «writing»
+    (``services.write_values``); returns the state it ended in (``None``: not «writing» —
+    written already). A write that breaks writes nothing and leaves the record in «preview»."""
+    from .models import ImportRecord
+    from .services import fail_write, write_values
+
+    record = ImportRecord.objects.defer("payload").filter(pk=record_id).first()
+    if record is None or record.state != ImportRecord.State.WRITING:
+        return None
+    try:
+        record = write_values(record, actor=record.confirmed_by, queued=True)
+    except Exception:
+        logger.exception("Writing the monitoring import %s failed", record_id)
+        fail_write(record_id)
+        raise
+    return record.state

@@ -42,7 +42,11 @@ def get_import_for_user(user, pk) -> ImportRecord:
 
 
 # The states in which an import's page shows the progress bar and polls for it.
-IN_PROGRESS = (ImportRecord.State.QUEUED, ImportRecord.State.CHECKING)
+IN_PROGRESS = (
+    ImportRecord.State.QUEUED,
+    ImportRecord.State.CHECKING,
+    ImportRecord.State.WRITING,
+)
 
 
 def _progress(record) -> dict:
@@ -217,6 +221,12 @@ def import_confirm(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
+        if record.state == ImportRecord.State.WRITING:
+            messages.info(
+                request,
+                _("Загрузка подтверждена: значения записываются, страница покажет итог."),
+            )
+            return redirect("monitoring:import", record.pk)
         messages.success(
             request,
             ngettext(

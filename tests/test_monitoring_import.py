@@ -363,6 +363,74 @@ def test_a_large_confirm_writes_one_query_per_batch(client_of, campaign, monkeyp
     assert "Загружено 600 значений: новых — 600" in response.content.decode()
 
 
+def test_a_confirm_too_large_for_the_request_is_written_by_a_task(
+    client_of, user_of, campaign, monkeypatch
+):
+    """Over ``WRITE_IN_REQUEST`` values the confirmation only records who confirmed and hands
+    the write to a task: the page says the values are being written and polls."""
+    ids = many_schools(30)
+    client = client_of("uo_dmitriev")
+    upload_and_check(client, campaign, big_file(ids))
+    record = ImportRecord.objects.get(campaign=campaign)
+    assert record.values_count == 60
+    monkeypatch.setattr(services, "WRITE_IN_REQUEST", 50)
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(reverse("monitoring:confirm", args=[record.pk]), follow=True)
+    record.refresh_from_db()
+    assert record.state == State.WRITING and record.confirmed_by == user_of("uo_dmitriev")
+    assert not IndicatorValue.objects.filter(campaign=campaign).exists()
+    page = response.content.decode()
+    assert "Записывается 60 значений" in page and "hx-trigger" in page
+    assert "значения записываются" in page  # the message of the confirmation
+    # A second confirmation meanwhile is refused, nothing queued twice.
+    again = client.post(reverse("monitoring:confirm", args=[record.pk]), follow=True)
+    assert "Значения этого файла уже записываются." in again.content.decode()
+    # The task, after the commit.
+    for callback in queued:
+        callback()
+    record.refresh_from_db()
+    assert record.state == State.IMPORTED and record.created_count == 60
+    assert record.confirmed_by == user_of("uo_dmitriev")
+    assert IndicatorValue.objects.filter(campaign=campaign).count() == 60
+    fragment = progress_of(client, record)
+    assert fragment["HX-Refresh"] == "true"
+
+
+def test_a_write_that_breaks_writes_nothing_and_goes_back_to_the_preview(
+    client_of, campaign, monkeypatch
+):
+    from monitoring.tasks import write_import
+
+    ids = many_schools(30)
+    client = client_of("uo_dmitriev")
+    upload_and_check(client, campaign, big_file(ids))
+    record = ImportRecord.objects.get(campaign=campaign)
+    monkeypatch.setattr(services, "WRITE_IN_REQUEST", 50)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        client.post(reverse("monitoring:confirm", args=[record.pk]))
+    real_upsert = services._upsert
+
+    def broken(campaign, record, values, now):
+        real_upsert(campaign, record, values[:10], now)  # half-way, then it breaks
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_upsert", broken)
+    with pytest.raises(RuntimeError):
+        write_import.call(record.pk)
+    record.refresh_from_db()
+    assert record.state == State.PREVIEW and record.confirmed_by is None
+    assert not IndicatorValue.objects.filter(campaign=campaign).exists()
+    page = client.get(reverse("monitoring:import", args=[record.pk])).content.decode()
+    assert "Значения не удалось записать" in page and "Подтвердить загрузку" in page
+    # Confirmed again, it is written, and the message of the failure is gone.
+    monkeypatch.setattr(services, "_upsert", real_upsert)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("monitoring:confirm", args=[record.pk]))
+    record.refresh_from_db()
+    assert record.state == State.IMPORTED and record.errors == []
+    assert IndicatorValue.objects.filter(campaign=campaign).count() == 60
+
+
 def test_a_re_import_through_the_task_updates_and_says_how_many_changed(client_of, campaign):
     client = client_of("uo_dmitriev")
     a = school_pk(SCHOOL_A)
