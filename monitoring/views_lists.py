@@ -247,7 +247,7 @@ def entry_change(request, pk):
         else:
             messages.success(
                 request,
-                _("«%(school)s»: изменение сохранено.") % {"school": entry.school.short_name},
+                _("%(school)s: изменение сохранено.") % {"school": entry.school.short_name},
             )
     else:
         messages.error(request, " ".join(m for e in form.errors.values() for m in e))
