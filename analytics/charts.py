@@ -51,6 +51,18 @@ def _svg(chart_id: str, title: str, height: float, body: list[str], defs: str = 
     )
 
 
+# The average advance of a character of the serif at 1 em, Cyrillic and digits mixed
+# (Liberation Serif): what a label over the whole width may hold before it is cut.
+CHAR_EM = 0.5
+
+
+def _fit(text: str, size=FONT, width=WIDTH) -> str:
+    """``text`` cut with «…» to the chart's width: the SVG does not wrap, and the full label is
+    in the table beside the chart."""
+    room = int(width / (size * CHAR_EM))
+    return text if len(text) <= room else text[: room - 1].rstrip() + "…"
+
+
 def _text(x, y, text, *, size=FONT, anchor="start", weight="", fill=INK) -> str:
     weight = f' font-weight="{weight}"' if weight else ""
     return (
@@ -78,7 +90,7 @@ def bars(
     for n, (label, value) in enumerate(items):
         y = top + n * row
         width = 0 if not peak else span * float(value) / float(peak)
-        body.append(_text(0, y + 13, label))
+        body.append(_text(0, y + 13, _fit(label)))
         body.append(
             f'<rect x="0" y="{y + 18:g}" width="{max(width, 1):.1f}" height="14" '
             f'fill="#495057" stroke="{INK}" stroke-width="0.8"/>'
@@ -136,7 +148,11 @@ def timeliness(chart_id: str, title: str, rows: list[tuple[str, object]]) -> Saf
         total = sum(values)
         share = counts.percent_on_time
         caption = label if share is None else f"{label} — {share} % {_('в срок')}"
-        body.append(_text(0, y + 13, caption))
+        if share is not None and len(caption) > len(_fit(caption)):
+            # The share is what the caption is for: the name gives way to it.
+            tail = f" — {share} % {_('в срок')}"
+            caption = _fit(label, width=WIDTH - len(tail) * FONT * CHAR_EM) + tail
+        body.append(_text(0, y + 13, _fit(caption)))
         if not total:
             body.append(
                 f'<rect x="0" y="{y + 18}" width="{WIDTH}" height="16" fill="none" '
