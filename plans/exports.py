@@ -36,6 +36,7 @@ LINE_COLUMNS = [
     ("Необходимые ресурсы", 30, lambda line: line.resources),
     ("Ресурсы сети", 30, lambda line: "; ".join(str(r) for r in line.needed_resources.all())),
     ("Инициатор", 24, lambda line: line.initiator.short_name),
+    ("Фактор риска", 30, lambda line: line.risk_factor.name if line.risk_factor else ""),
 ]
 AGREEMENT_WIDTHS = [30, 28, 20, 24, 12, 40]
 HEADER_ROW = 4  # after the title, the state and an empty row
@@ -58,7 +59,7 @@ def _write_table(sheet, first_row: int, headings, widths, rows):
 
 def line_rows(revision: Revision):
     lines = (
-        revision.lines.select_related("form", "venue", "initiator")
+        revision.lines.select_related("form", "venue", "initiator", "risk_factor")
         .prefetch_related("responsible", "schools", "needed_resources__school")
         .order_by("date_from", "position", "pk")
     )

@@ -810,6 +810,12 @@ def test_any_revision_exports_to_xlsx(client_of):
     assert rows[3][:3] == ("№", "Направление", "Мероприятие")
     assert len(rows) == 4 + revision.lines.count()
     assert len(list(book["Лист согласования"].iter_rows())) == 6
+    # The risk factor a line addresses is its last column (the demo names some).
+    assert rows[3][-1] == "Фактор риска"
+    named = set(
+        revision.lines.exclude(risk_factor=None).values_list("risk_factor__name", flat=True)
+    )
+    assert named and named <= {row[-1] for row in rows[4:]}
 
 
 def test_the_xlsx_types_its_cells_and_never_writes_a_formula(client_of):
