@@ -17,6 +17,7 @@ plans: what addresses a risk is handed in by the caller as a queryset of measure
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from schools.access import get_access
@@ -146,7 +147,38 @@ def save_profile(
             actor=actor,
             data={factors[pk].code: change for pk, change in changes.items()},
         )
+        _tell_the_school(profile, school, actor=actor)
     return profile
+
+
+def _tell_the_school(profile, school, *, actor) -> None:
+    """The department changed a school's self-assessment: the school's coordinators and its
+    director are told, after the commit, in their own language. A school's own change tells
+    nobody (it knows)."""
+    from network_center.notifications.services import notify
+    from schools.models import Membership
+
+    own = set(
+        Membership.objects.filter(organisation=school, role__in=SCHOOL_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
+    if school.head_id and school.head.user_id:
+        own.add(school.head.user_id)
+    if not own or actor.pk in own:
+        return
+    year = f"{profile.year}/{profile.year + 1}"
+    notify(
+        own,
+        lambda: (
+            _(
+                "Управление образования изменило профиль рисков школы %(school)s за %(year)s "
+                "учебный год."
+            )
+            % {"school": school.short_name, "year": year}
+        ),
+        reverse("monitoring:risk_profile", args=[school.pk, profile.year]),
+    )
 
 
 def _stale() -> StaleProfile:

@@ -559,3 +559,35 @@ def test_the_plan_page_block_costs_one_query_whatever_the_ratings(client_of, use
     assert _count(uo, url) == before
     assert _count(client_of("head_center"), url) == head_before
     assert "Нужен ремонт." in _unaddressed(uo, plan)
+
+
+def test_the_school_is_told_when_the_department_corrects_its_profile(
+    user_of, django_capture_on_commit_callbacks
+):
+    from network_center.notifications.models import Notification
+
+    profile = RiskProfile.objects.get(school__short_name=STAROGOROD, year=2026)
+    factor = _factors()["MOTIVATION"]
+    with django_capture_on_commit_callbacks(execute=True):
+        risks.save_profile(
+            profile.school,
+            2026,
+            actor=user_of("uo_dmitriev"),
+            ratings={factor.pk: ("high", "Посещаемость элективов упала вдвое.")},
+            version=profile.version,
+        )
+    told = Notification.objects.filter(text__contains="изменило профиль рисков")
+    assert set(told.values_list("user__username", flat=True)) >= {"school_b"}
+    assert not told.filter(user__username="uo_dmitriev").exists()
+    # The school's own change tells nobody.
+    profile.refresh_from_db()
+    before = told.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        risks.save_profile(
+            profile.school,
+            2026,
+            actor=user_of("school_b"),
+            ratings={factor.pk: ("medium", "")},
+            version=profile.version,
+        )
+    assert told.count() == before
