@@ -9,6 +9,7 @@ confirmation writes them — in one transaction, as bulk upserts.
 """
 
 import hashlib
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,12 +17,15 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schools.models import Organisation
 from schools.permissions import require
 
 from . import importing, tasks
 from .models import Campaign, ImportRecord, Indicator, IndicatorValue
+
+logger = logging.getLogger(__name__)
 
 
 def create_campaign(*, actor, municipality, year, name, indicators=None) -> Campaign:
@@ -174,6 +178,13 @@ CHECK_BROKE = _(
 )
 
 
+# Said when the file storage refuses an upload (disk or object store full or unreachable).
+STORAGE_FAILED = gettext_lazy(
+    "Файл не удалось сохранить: хранилище файлов переполнено или недоступно. Ничего не "
+    "загружено. Попробуйте позже; если ошибка повторится, сообщите администратору."
+)
+
+
 def _move(record, to_state, *fields):
     """Move the locked ``record`` to ``to_state`` and save it with ``fields``."""
     if to_state not in TRANSITIONS.get(record.state, ()):
@@ -208,10 +219,21 @@ def submit_import(campaign, *, actor, upload, file_name: str | None = None) -> I
     )
     # Written before the transaction: storage may be slow or remote (object storage), and no
     # row should wait on it locked. The stored name is ours; the user's stays in file_name.
-    record.file.save(f"{campaign.pk}-{sha256[:16]}.xlsx", upload, save=False)
-    with transaction.atomic():
-        record.save()
-        transaction.on_commit(lambda: tasks.check_import.enqueue(record.pk))
+    try:
+        record.file.save(f"{campaign.pk}-{sha256[:16]}.xlsx", upload, save=False)
+    except Exception as exc:
+        # Whatever the storage raises (OSError of a full disk, botocore's errors of an object
+        # store): the user is told on the form, no record is queued for a file that is not there.
+        logger.exception("Could not store the import file of campaign %s", campaign.pk)
+        raise ValidationError({"file": STORAGE_FAILED}, code="storage") from exc
+    try:
+        with transaction.atomic():
+            record.save()
+            transaction.on_commit(lambda: tasks.check_import.enqueue(record.pk))
+    except BaseException:
+        # No record names the stored file: it goes, not to lie in the storage for ever.
+        record.file.storage.delete(record.file.name)
+        raise
     return record
 
 

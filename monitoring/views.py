@@ -170,9 +170,14 @@ def upload(request, pk):
     require(request.user, "monitoring.import_values", campaign)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        record = services.submit_import(campaign, actor=request.user, upload=upload)
-        return redirect("monitoring:import", record.pk)
+        try:
+            record = services.submit_import(
+                campaign, actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        else:
+            return redirect("monitoring:import", record.pk)
     return render(request, "monitoring/upload.html", {"campaign": campaign, "form": form})
 
 

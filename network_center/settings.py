@@ -254,8 +254,41 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Uploaded and generated files (scans, signed PDFs, evidence, import files) go through the
+# storage API only: on the disk under MEDIA_ROOT, or, when DJANGO_S3_BUCKET is set, in an
+# S3-compatible object store, so that any number of servers share them. The bucket stays
+# private: no ACL is sent (the bucket's own policy applies; never public-read), every file is
+# read through the application's access check, and a name is never overwritten (a second file
+# under the same name gets a suffix, as on the disk).
+_S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if _S3_BUCKET:
+    _S3_ADDRESSING = os.environ.get("DJANGO_S3_ADDRESSING_STYLE", "path")
+    if _S3_ADDRESSING not in {"path", "virtual", "auto"}:
+        raise ImproperlyConfigured(
+            f"DJANGO_S3_ADDRESSING_STYLE must be path, virtual or auto, got {_S3_ADDRESSING!r}"
+        )
+    _S3_OPTIONS = {
+        "bucket_name": _S3_BUCKET,
+        # Empty: AWS itself; otherwise the store's URL (MinIO, Yandex Object Storage, Selectel…).
+        "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+        # Empty: boto3's own chain (AWS_* variables, an instance role).
+        "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("DJANGO_S3_SECRET_ACCESS_KEY") or None,
+        "region_name": os.environ.get("DJANGO_S3_REGION") or None,
+        "addressing_style": _S3_ADDRESSING,
+        "location": os.environ.get("DJANGO_S3_PREFIX", "").strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": _S3_OPTIONS,
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -18,6 +18,7 @@ from django.db.models import F, Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schools.history import recorded_by as _by
 from schools.models import Organisation
@@ -40,6 +41,13 @@ from .models import (
 from .signals import document_signed
 
 logger = logging.getLogger(__name__)
+
+
+# Said when the file storage refuses an upload (disk or object store full or unreachable).
+STORAGE_FAILED = gettext_lazy(
+    "Файл не удалось сохранить: хранилище файлов переполнено или недоступно. Ничего не "
+    "сохранено. Попробуйте позже; если ошибка повторится, сообщите администратору."
+)
 
 
 class DocumentError(ValidationError):
@@ -812,7 +820,13 @@ def register_paper_document(
     scan_name = None
     if scan is not None:
         field = LegalDocument._meta.get_field("scan")
-        scan_name = field.storage.save(field.generate_filename(document, scan.name), scan)
+        try:
+            scan_name = field.storage.save(field.generate_filename(document, scan.name), scan)
+        except Exception as exc:
+            # Whatever the storage raises (OSError of a full disk, botocore's errors of an
+            # object store): the user is told, nothing is registered, no row names the file.
+            logger.exception("Could not store the scan of document %s", document.pk)
+            raise DocumentError(STORAGE_FAILED) from exc
     try:
         with transaction.atomic():
             issuer = Organisation.objects.select_for_update().get(pk=document.issuer_id)

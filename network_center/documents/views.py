@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -535,10 +536,17 @@ PDF_FIELDS = ("pk", "parent_id", "state", "kind", "number", "date", "pdf", "pdf_
 
 def stored_file_response(storage, name: str, download_name: str, content_type: str):
     """The stored bytes as an attachment. With ``DOCUMENTS_X_ACCEL_REDIRECT`` set (nginx in
-    front, the storage folder as an ``internal`` location), the web server sends the file and
-    the application only checks access; otherwise the file is streamed from the storage API."""
+    front, the storage folder as an ``internal`` location), the web server sends a file on the
+    disk and the application only checks access; otherwise — and always from an object store,
+    which nginx's location does not map — the file is streamed from the storage API.
+
+    Streamed rather than redirected to a presigned URL of the store: such a URL opens the file
+    to anyone who holds it until it expires (a forwarded link, a proxy's log), the store need
+    not be reachable from users' browsers, and the response keeps this application's headers
+    (the download name, the digest, private caching). The files are small (a signed PDF is
+    some hundred kilobytes, an upload at most ``UPLOAD_FILE_MAX_MB``)."""
     prefix = settings.DOCUMENTS_X_ACCEL_REDIRECT
-    if prefix:
+    if prefix and isinstance(storage, FileSystemStorage):
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
     else:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from network_center.centers.models import Center
 
@@ -30,6 +31,13 @@ from ..models import EvidenceFile, Execution, ExecutionEvent, ExecutionParticipa
 logger = logging.getLogger(__name__)
 E = Execution.State
 TABLE = workflow.EXECUTION
+
+
+# Said when the file storage refuses an upload (disk or object store full or unreachable).
+STORAGE_FAILED = gettext_lazy(
+    "Файлы не удалось сохранить: хранилище файлов переполнено или недоступно. Ничего не "
+    "сохранено. Попробуйте позже; если ошибка повторится, сообщите администратору."
+)
 
 
 class ExecutionConflict(PlanError):
@@ -173,7 +181,13 @@ def _store_files(files, actor) -> list[EvidenceFile]:
                 uploaded_by=actor,
                 uploaded_at=now,
             )
-            evidence.file.save(f"evidence.{kind.extension}", ContentFile(data), save=False)
+            try:
+                evidence.file.save(f"evidence.{kind.extension}", ContentFile(data), save=False)
+            except Exception as exc:
+                # Whatever the storage raises (OSError of a full disk, botocore's errors of an
+                # object store): the user is told on the form, no row is saved.
+                logger.exception("Could not store the evidence file %r", evidence.original_name)
+                raise PlanError({"files": STORAGE_FAILED}) from exc
             stored.append(evidence)
     except Exception:
         _discard(stored)
