@@ -35,6 +35,17 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
+def _report_pdf(data) -> HttpResponse:
+    """The effectiveness report of a center's or a municipality's year, as a PDF."""
+    pdf = printing.report_pdf(data, today=timezone.localdate())
+    return _download(pdf, "application/pdf", printing.file_name(data, "pdf"))
+
+
+def _report_xlsx(data) -> HttpResponse:
+    """… and its figures as an XLSX."""
+    return _download(exports.workbook(data), XLSX, printing.file_name(data, "xlsx"))
+
+
 @login_required
 @require_safe
 @cached_page
@@ -103,20 +114,16 @@ def center(request, pk):
 @require_safe
 @cached_page
 def center_pdf(request, pk):
-    center, _form, data = _center_data(request, pk)
-    return _download(
-        printing.report_pdf(data, today=timezone.localdate()),
-        "application/pdf",
-        printing.file_name(data, "pdf"),
-    )
+    _center, _form, data = _center_data(request, pk)
+    return _report_pdf(data)
 
 
 @login_required
 @require_safe
 @cached_page
 def center_xlsx(request, pk):
-    center, _form, data = _center_data(request, pk)
-    return _download(exports.workbook(data), XLSX, printing.file_name(data, "xlsx"))
+    _center, _form, data = _center_data(request, pk)
+    return _report_xlsx(data)
 
 
 # --- a municipality ------------------------------------------------------------------------------
@@ -156,11 +163,7 @@ def municipality(request, pk):
 @cached_page
 def municipality_pdf(request, pk):
     _municipality, _form, data = _municipality_data(request, pk)
-    return _download(
-        printing.report_pdf(data, today=timezone.localdate()),
-        "application/pdf",
-        printing.file_name(data, "pdf"),
-    )
+    return _report_pdf(data)
 
 
 @login_required
@@ -168,7 +171,7 @@ def municipality_pdf(request, pk):
 @cached_page
 def municipality_xlsx(request, pk):
     _municipality, _form, data = _municipality_data(request, pk)
-    return _download(exports.workbook(data), XLSX, printing.file_name(data, "xlsx"))
+    return _report_xlsx(data)
 
 
 # --- the region -----------------------------------------------------------------------------------

@@ -39,20 +39,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from monitoring_world import INDICATORS, build_world, create_database  # noqa: E402
 
 YEARS = (2023, 2024, 2025)
-INDICATORS = 20
 RESULTS = ("VPR_FAIL", "VPR_MEAN", "OGE_FAIL", "OGE_MEAN", "EGE_MEAN")
 SOCIAL = ("SOC_PARENTS_HIGHER_EDU", "SOC_SINGLE_PARENT", "SOC_LOW_INCOME", "SOC_SEN")
 RISK = ("VPR_FAIL", "OGE_FAIL", "RES_VACANCIES")
-
-
-def create_database():
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: a bench database's name contains 'bench'")
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
 
 
 def value_of(school: int, column: int, year: int, low: float, high: float) -> float:
@@ -64,42 +56,12 @@ def value_of(school: int, column: int, year: int, low: float, high: float) -> fl
 def build(schools: int):
     """The municipality, its schools, 20 indicators, three campaigns with every value, the
     four rules, and a superuser to run them."""
-    from django.contrib.auth import get_user_model
 
     from monitoring import lists, services
     from monitoring.models import Indicator, IndicatorValue
-    from schools.models import Municipality, Organisation, Region
+    from schools.models import Organisation
 
-    region = Region.objects.create(name="Бенчмарк-область", name_genitive="Бенчмарк-области")
-    municipality = Municipality.objects.create(
-        region=region, name="Бенчмарк-район", center_town="г. Бенчмарк"
-    )
-    Organisation.objects.bulk_create(
-        (
-            Organisation(
-                kind=Organisation.Kind.SCHOOL,
-                region=region,
-                municipality=municipality,
-                short_name=f"МКОУ «СОШ № {n}»",
-                full_name=f"Муниципальное казённое общеобразовательное учреждение «СОШ № {n}»",
-            )
-            for n in range(1, schools + 1)
-        ),
-        batch_size=2000,
-    )
-    for n in range(Indicator.objects.count(), INDICATORS):
-        Indicator.objects.create(
-            code=f"BENCH_{n}",
-            name=f"Показатель бенчмарка {n}",
-            group=Indicator.Group.RESOURCES,
-            unit="%",
-            source="бенчмарк",
-            min_value=0,
-            max_value=100,
-            direction=Indicator.Direction.LOWER,
-            position=100 + n,
-        )
-    admin = get_user_model().objects.create_superuser("bench_admin", password="bench")
+    municipality, admin = build_world(schools)
     indicators = list(Indicator.objects.all()[:INDICATORS])
     school_ids = list(
         Organisation.objects.filter(municipality=municipality).values_list("pk", flat=True)

@@ -51,57 +51,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-
-INDICATORS = 20
-
-
-def create_database():
-    """The bench's own database, dropped and migrated afresh (its name, not ``test_…``)."""
-    name = connection.settings_dict["NAME"]
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name!r}: a bench database's name contains 'bench'")
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-
-
-def build_world(schools: int):
-    """A region, a municipality of ``schools`` schools, an administrator, 20 indicators."""
-    from django.contrib.auth import get_user_model
-
-    from monitoring.models import Indicator
-    from schools.models import Municipality, Organisation, Region
-
-    region = Region.objects.create(name="Бенчмарк-область", name_genitive="Бенчмарк-области")
-    municipality = Municipality.objects.create(
-        region=region, name="Бенчмарк-район", center_town="г. Бенчмарк"
-    )
-    Organisation.objects.bulk_create(
-        (
-            Organisation(
-                kind=Organisation.Kind.SCHOOL,
-                region=region,
-                municipality=municipality,
-                short_name=f"МКОУ «СОШ № {n}»",
-                full_name=f"Муниципальное казённое общеобразовательное учреждение «СОШ № {n}»",
-            )
-            for n in range(1, schools + 1)
-        ),
-        batch_size=2000,
-    )
-    for n in range(Indicator.objects.count(), INDICATORS):
-        Indicator.objects.create(
-            code=f"BENCH_{n}",
-            name=f"Показатель бенчмарка {n}",
-            group=Indicator.Group.RESOURCES,
-            unit="%",
-            source="бенчмарк",
-            min_value=0,
-            max_value=100,
-            direction=Indicator.Direction.LOWER,
-            position=100 + n,
-        )
-    admin = get_user_model().objects.create_superuser("bench_admin", password="bench")
-    return municipality, admin
+from monitoring_world import INDICATORS, build_world, create_database  # noqa: E402
 
 
 def new_campaign(municipality, admin, year):
