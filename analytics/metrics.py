@@ -58,6 +58,8 @@ HELD = sorted(Execution.HELD)
 OPEN = sorted(Execution.OPEN)
 IN_FORCE = [Revision.State.APPROVED, Revision.State.CLOSED]
 MONTH = Line.DateKind.MONTH
+# Indicators shown per school on a page (``SchoolIndicators.shown``); the rest in the exports.
+PAGE_INDICATORS = 12
 
 # The categories of an event of the year, in the order the charts stack them.
 ON_TIME, LATE, CANCELLED, OVERDUE, UPCOMING = "on_time", "late", "cancelled", "overdue", "upcoming"
@@ -228,6 +230,16 @@ class IndicatorChange:
         return self.display(self.latest)
 
     @property
+    def moved(self) -> Decimal:
+        """How far it moved, as a share of its range (0 when there is nothing to compare):
+        what ranks indicators of different units against each other."""
+        change = self.change
+        span = self.max_value - self.min_value
+        if change is None or span <= 0:
+            return Decimal(0)
+        return abs(change) / span
+
+    @property
     def change_display(self) -> str:
         change = self.change
         if change is None:
@@ -247,6 +259,22 @@ class SchoolIndicators:
     @property
     def comparable(self) -> bool:
         return self.baseline_year is not None and self.latest_year != self.baseline_year
+
+    @property
+    def shown(self) -> list[IndicatorChange]:
+        """The indicators a page shows: all of them up to ``PAGE_INDICATORS``; beyond, those
+        that moved most (``moved``), in the catalogue's order. A region's monitoring has some
+        sixty indicators per school: forty schools of them made the municipality's page 2.5 MB
+        of HTML; every one stays in the XLSX and the PDF report."""
+        if len(self.changes) <= PAGE_INDICATORS:
+            return self.changes
+        ranked = sorted(range(len(self.changes)), key=lambda i: (-self.changes[i].moved, i))
+        return [self.changes[i] for i in sorted(ranked[:PAGE_INDICATORS])]
+
+    @property
+    def hidden(self) -> int:
+        """How many indicators the page leaves to the XLSX and the PDF."""
+        return len(self.changes) - len(self.shown)
 
     @property
     def improved(self) -> int:

@@ -9,8 +9,9 @@ from . import charts
 from .metrics import Effectiveness, MunicipalityEffectiveness, RegionRow
 
 
-def effectiveness_charts(data: Effectiveness, *, prefix: str) -> dict:
-    """The charts of one center's or one municipality's figures."""
+def effectiveness_charts(data: Effectiveness, *, prefix: str, schools: bool = True) -> dict:
+    """The charts of one center's or one municipality's figures; without ``schools``, none of
+    each school's indicators (the municipality's page sums them up per center instead)."""
     year = data.academic_year
     rows = [(_("Всего"), data.timeliness)]
     if isinstance(data, MunicipalityEffectiveness):
@@ -52,12 +53,13 @@ def effectiveness_charts(data: Effectiveness, *, prefix: str) -> dict:
                         "base": school.baseline_year,
                         "latest": school.latest_year,
                     },
-                    # The results (ВПР, ОГЭ, ЕГЭ) are the chart; every indicator is in the table.
-                    [c for c in school.changes if c.group == Indicator.Group.RESULTS],
+                    # The results (ВПР, ОГЭ, ЕГЭ) of the shown indicators are the chart; the
+                    # page's table has the shown ones, the PDF's and the XLSX every one.
+                    [c for c in school.shown if c.group == Indicator.Group.RESULTS],
                 ),
             )
             for school in data.indicators
-            if school.comparable
+            if schools and school.comparable
         ],
     }
 

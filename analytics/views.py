@@ -152,7 +152,10 @@ def municipality(request, pk):
             "municipality": municipality,
             "form": form,
             "data": data,
-            "charts": effectiveness_charts(data, prefix="municipality"),
+            # Each school's indicators in detail are its center's page: forty schools of
+            # sixty indicators each made this page 2.5 MB; here a line per school.
+            "charts": effectiveness_charts(data, prefix="municipality", schools=False),
+            "indicators_by_center": True,
             "sees_region": can(request.user, "analytics.view_region"),
         },
     )

@@ -4,7 +4,8 @@
 department, РМК and schools; centers at hub schools with participants and a working group
 whose order the hub director signs; a plan per center per academic year — past years agreed by
 every school, approved and executed, the current year on agreement —; proposals; monitoring
-campaigns; logins with memberships; some stored PDFs of signed acts.
+campaigns; the resources each school offers; logins with memberships; some stored PDFs of
+signed acts.
 
 Deterministic: every choice comes from one ``random.Random(seed)`` drawn in a fixed order
 (lists, never sets or dicts iterated for order), and every date from ``BASE_YEAR``. Timestamps
@@ -30,7 +31,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
@@ -67,14 +68,22 @@ from plans.models import (
 )
 from plans.services.common import lock_revision
 from plans.services.lines import FIELD_ORDER, _shown
+from schools import resource_services
 from schools.history import AppendOnlyModel
 from schools.models import Membership, Municipality, Organisation, Person, Region
+from schools.resources import Resource, ResourceEvent, Subject
 from schools.services import create_login, grant_role
 
 REGION_NAME = "Генерируемая область"
 REGION_GENITIVE = "Генерируемой области"
 # The current academic year (2026/2027, as the demo's); earlier years are history.
 BASE_YEAR = 2026
+# The lines of the largest plan (the first center's current year): the plan page the benchmark
+# measures is a 150-line plan.
+BIG_PLAN_LINES = 150
+# Resources each school offers to the network: one programme or material, one laboratory or
+# piece of equipment (the resources search of a region then has thousands to look through).
+RESOURCES_PER_SCHOOL = 2
 # When the generated legal basis was issued (before the oldest plan year at any size).
 BASIS_DATE = date(2016, 8, 25)
 
@@ -186,6 +195,21 @@ RESULTS = [
 ]
 
 
+# (title, description) of the resources a school offers; {s} is the subject.
+METHODS = [
+    ("Программа подготовки к ОГЭ: {s}", "Рабочая программа и банк заданий, апробированы в школе."),
+    ("Банк заданий по функциональной грамотности: {s}", "Задания с критериями оценивания."),
+    ("Методические рекомендации: формирующее оценивание ({s})", "Приёмы и листы самооценки."),
+    ("Практика «Индивидуальный маршрут»: {s}", "Как школа ведёт обучающихся группы риска."),
+]
+MATERIALS = [
+    ("Лаборатория: {s}", "Оборудованный кабинет, проводим занятия для школ сети."),
+    ("Цифровая лаборатория ({s})", "Датчики и ноутбуки, выдаём на время проекта."),
+    ("Актовый зал для семинаров", "Проектор, звук; по записи через заместителя директора."),
+    ("Кабинет робототехники", "Наборы конструкторов; занятия для обучающихся 5–9 классов."),
+]
+
+
 class Names:
     """Russian names drawn from the seed's generator, unique where they must be."""
 
@@ -211,6 +235,19 @@ def district(i):
         town,
         f"{root}ска{suffix}",
     )
+
+
+def plan_quotas(total, parts, *, big):
+    """Lines per plan: the plan at index ``big`` (the first center's current year, the one the
+    page benchmark opens) gets ``BIG_PLAN_LINES`` — a busy center's plan —, but never more
+    than twice the average (a tiny region stays even); the others share the rest as evenly as
+    ``spread`` does."""
+    if parts <= 1:
+        return [total] * parts
+    even = total // parts
+    big_lines = max(even, min(BIG_PLAN_LINES, 2 * even))
+    rest = spread(total - big_lines, parts - 1)
+    return [*rest[:big], big_lines, *rest[big:]]
 
 
 def spread(total, parts):
@@ -265,6 +302,8 @@ def generate(sizes: Sizes, seed: int = 1, out=None, *, replace_existing: bool = 
         world.build_monitoring(counts)
     with progress.phase("Центры, участники, рабочие группы") as counts:
         world.build_centers(counts)
+    with progress.phase("Ресурсы школ") as counts:
+        world.build_resources(counts)
     with progress.phase("Планы: строки, предложения, визы, утверждение") as counts:
         world.build_plans(counts)
     with progress.phase("Исполнение прошлых лет: отчёты") as counts:
@@ -296,6 +335,7 @@ class World:
         self.names = Names(rng)
         self.munis: list[Muni] = []
         self.centers: list[tuple[Center, Muni, dict]] = []
+        self.resources: dict[int, list] = {}  # school pk → the resources it offers
         self.users = 0
 
     # --- organisations and people ---
@@ -633,6 +673,49 @@ class World:
                 composition.order, actor=director, password=DEMO_PASSWORD
             )
 
+    # --- resources ---
+
+    def build_resources(self, counts):
+        """What each school offers to the network (SPEC §3 «Resources»): a programme or a
+        material and a laboratory or equipment, entered by the school's first coordinator (a
+        hub by its director) through ``resource_services`` — the search's keywords and the
+        history are the service's."""
+        resource_services.ensure_subjects()
+        subjects = list(Subject.objects.order_by("position", "pk"))
+        directors = {center.hub_id: people["director"] for center, _, people in self.centers}
+        added = 0
+        self.resources = {}
+        for muni in self.munis:
+            with transaction.atomic():
+                for school in muni.schools:
+                    actor = directors.get(school.pk) or muni.coordinators[school.pk][0]
+                    for n in range(RESOURCES_PER_SCHOOL):
+                        self._resource(school, actor, subjects, material=n % 2 == 1)
+                        added += 1
+        counts["ресурсов"] = added
+
+    def _resource(self, school, actor, subjects, *, material):
+        rng = self.rng
+        subject = rng.choice(subjects)
+        if material:
+            title, description = rng.choice(MATERIALS)
+            fields = {"quantity": rng.choice([10, 12, 15, 20, 25, 30])}
+            kind = Resource.Kind.MATERIAL
+        else:
+            title, description = rng.choice(METHODS)
+            fields = {"url": f"https://school{school.pk}.example.ru/metod/{rng.randint(1, 999)}"}
+            kind = Resource.Kind.METHODOLOGICAL
+        resource = resource_services.add_resource(
+            school,
+            actor=actor,
+            kind=kind,
+            subjects=[subject],
+            title=title.format(s=subject.name.lower()),
+            description=description.format(s=subject.name.lower()),
+            **fields,
+        )
+        self.resources.setdefault(school.pk, []).append(resource)
+
     # --- plans ---
 
     def build_plans(self, counts):
@@ -640,7 +723,7 @@ class World:
         self.forms = list(EventForm.objects.order_by("position", "pk"))
         years = self._years()
         plans = [(entry, year) for entry in self.centers for year in years]
-        quotas = spread(self.sizes.lines, max(1, len(plans)))
+        quotas = plan_quotas(self.sizes.lines, len(plans), big=len(years) - 1)
         self.past_revisions = []
         for ((center, muni, people), year), quota in zip(plans, quotas, strict=False):
             with transaction.atomic():
@@ -662,6 +745,9 @@ class World:
         kind = rng.choice([Line.DateKind.DAY, Line.DateKind.DAY, Line.DateKind.MONTH])
         network = [center.hub, *participants]
         taking_part = rng.sample(participants, min(len(participants), rng.randint(1, 4)))
+        # One line in four draws on a resource a school of the network offers.
+        offered = [r for school in network for r in self.resources.get(school.pk, [])]
+        needed = [rng.choice(offered)] if offered and rng.random() < 0.25 else []
         return {
             "direction": rng.choice(TASKS),
             "title": title,
@@ -673,6 +759,7 @@ class World:
             "date_from": day.replace(day=1) if kind == Line.DateKind.MONTH else day,
             "expected_result": rng.choice(RESULTS),
             "schools": taking_part,
+            "needed_resources": needed,
         }
 
     def _plan(self, center, muni, people, year, quota):
@@ -690,6 +777,7 @@ class World:
                 school = participants[n % len(participants)]
                 fields_ = self._line_fields(center, participants, year)
                 fields_.pop("schools")
+                fields_.pop("needed_resources")
                 fields_["venue"] = None
                 proposal = plan_services.submit_proposal(
                     plan,
@@ -837,7 +925,7 @@ def _bulk_lines(revision: Revision, specs, *, actor, rng):
     start = revision.lines.count()
     lines = []
     for n, spec in enumerate(specs, start=1):
-        fields_ = {k: v for k, v in spec.items() if k != "schools"}
+        fields_ = {k: v for k, v in spec.items() if k not in ("schools", "needed_resources")}
         fields_.setdefault("initiator", hub)
         lines.append(
             Line(
@@ -854,6 +942,12 @@ def _bulk_lines(revision: Revision, specs, *, actor, rng):
         for line, spec in zip(lines, specs, strict=True)
         for school in spec["schools"]
     )
+    needed = Line.needed_resources.through
+    needed.objects.bulk_create(
+        needed(line_id=line.pk, resource_id=resource.pk)
+        for line, spec in zip(lines, specs, strict=True)
+        for resource in spec.get("needed_resources", [])
+    )
     Transition.objects.bulk_create(
         Transition(
             revision=revision,
@@ -865,7 +959,7 @@ def _bulk_lines(revision: Revision, specs, *, actor, rng):
             data={
                 "line": str(line.key),
                 "title": line.title,
-                "fields": _added_fields(line, spec["schools"]),
+                "fields": _added_fields(line, spec["schools"], spec.get("needed_resources", [])),
             },
         )
         for line, spec in zip(lines, specs, strict=True)
@@ -875,7 +969,7 @@ def _bulk_lines(revision: Revision, specs, *, actor, rng):
     return lines
 
 
-def _added_fields(line, schools):
+def _added_fields(line, schools, resources=()):
     """The ``fields`` of a ``line_added`` row, as ``lines._record_line`` writes them."""
     values = {
         name: _shown(name, getattr(line, name))
@@ -884,7 +978,7 @@ def _added_fields(line, schools):
     }
     values["schools"] = _shown("schools", schools)
     values["responsible"] = ""
-    values["needed_resources"] = ""
+    values["needed_resources"] = _shown("needed_resources", resources)
     return {name: ["", values[name]] for name in FIELD_ORDER if values.get(name, "")}
 
 
@@ -1061,6 +1155,11 @@ def digest_parts() -> dict[str, str]:
         .values_list("revision__plan__center__short_name", "school__short_name", "decision")
     )
     feed(
+        Resource.objects.filter(school__region=region)
+        .order_by("school__short_name", "kind", "title")
+        .values_list("school__short_name", "kind", "title", "quantity")
+    )
+    feed(
         Execution.objects.filter(plan__in=plans)
         .order_by("plan__center__short_name", "plan__year", "line__position")
         .values_list("state", "held_on")
@@ -1121,6 +1220,9 @@ def delete_region(region: Region) -> int:
         lambda: Center.objects.filter(municipality__region=region),
         lambda: Campaign.objects.filter(municipality__region=region),
         lambda: Notification.objects.filter(user__in=user_pks),
+        lambda: Resource.objects.filter(school__region=region),
+        # History refuses a queryset's delete; benchmark data is no one's record (see above).
+        lambda: _plain(ResourceEvent.objects.filter(school__region=region)),
         lambda: LegalDocument.objects.filter(issuer__region=region, parent__isnull=False),
         lambda: LegalDocument.objects.filter(issuer__region=region),
         lambda: SigningRight.objects.filter(organisation__region=region),
@@ -1150,6 +1252,20 @@ def delete_region(region: Region) -> int:
                 make = pending[0]
                 make().delete()  # raises the ProtectedError that blocks the removal
     return total
+
+
+class _Plain:
+    """A queryset whose ``delete`` is Django's own, not the append-only history's refusal."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def delete(self):
+        return QuerySet.delete(self.queryset)
+
+
+def _plain(queryset):
+    return _Plain(queryset)
 
 
 def _raw(queryset, **values):
