@@ -875,8 +875,8 @@ def main():
         help="reuse the database if it exists (and its generated region, whatever its size)",
     )
     parser.add_argument("--seed", type=int, default=1, help="generate_region's seed")
-    parser.add_argument("--requests", type=int, help="timed requests per page (200; small: 60)")
-    parser.add_argument("--demo-requests", type=int, help="timed requests per demo page (20; 10)")
+    parser.add_argument("--requests", type=int, help="timed requests per page (200; small: 40)")
+    parser.add_argument("--demo-requests", type=int, help="timed requests per demo page (20; 8)")
     parser.add_argument("--warmup", type=int, help="untimed requests per page first (20; 5)")
     parser.add_argument(
         "--batch", type=int, default=10, help="requests of a page in a row, page after page"
@@ -902,8 +902,8 @@ def main():
     parser.add_argument("--output", type=Path, default=RESULTS, help="the JSON (%(default)s)")
     args = parser.parse_args()
     for name, full, small in [
-        ("requests", 200, 60),
-        ("demo_requests", 20, 10),
+        ("requests", 200, 40),
+        ("demo_requests", 20, 8),
         ("warmup", 20, 5),
         ("seconds", 9.0, 4.0),
         ("mixed_seconds", 20.0, 8.0),

@@ -633,15 +633,25 @@ class ExecutionQuerySet(models.QuerySet):
             | Q(municipality_id__in=access.full_municipality_ids)
             | Q(municipality__region_id__in=access.observed_region_ids)
         )
+        # Each test a subquery on its own index (the lines of these schools, of this person):
+        # as joins through the lines' schools and responsible people, one OR over them made
+        # PostgreSQL read every line of every visible plan — 19 ms on a tenth of a region.
         involved = (
-            Q(line__schools__in=own)
+            Q(
+                line_id__in=Line.schools.through.objects.filter(organisation_id__in=own).values(
+                    "line_id"
+                )
+            )
             | Q(line__venue_id__in=own)
             | Q(line__initiator_id__in=own)
             # Whoever is responsible for an event reports it, whatever their school.
-            | Q(line__responsible__user_id=user.pk)
+            | Q(
+                line_id__in=Line.responsible.through.objects.filter(person__user_id=user.pk).values(
+                    "line_id"
+                )
+            )
         )
-        mine = self.filter(plan__center__in=centers).filter(involved).values("pk")
-        return self.filter(Q(plan__center__in=network) | Q(pk__in=mine))
+        return self.filter(Q(plan__center__in=network) | (Q(plan__center__in=centers) & involved))
 
 
 class Execution(models.Model):
