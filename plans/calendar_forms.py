@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schools.text import CheckedText
+from schools.widgets import PlainSelect
 
 from . import calendar
 from .forms import DATE
@@ -28,10 +29,10 @@ class CalendarFilterForm(CheckedText, forms.Form):
     view = forms.ChoiceField(label=_("Вид"), choices=VIEWS, required=False)
     date = forms.DateField(label=_("Дата"), required=False, widget=DATE)
     center = forms.ModelChoiceField(
-        label=_("Центр"), queryset=None, required=False, empty_label=_("Все")
+        label=_("Центр"), queryset=None, required=False, empty_label=_("Все"), widget=PlainSelect
     )
     school = forms.ModelChoiceField(
-        label=_("Школа"), queryset=None, required=False, empty_label=_("Все")
+        label=_("Школа"), queryset=None, required=False, empty_label=_("Все"), widget=PlainSelect
     )
     form = forms.ModelChoiceField(
         label=_("Форма"), queryset=EventForm.objects.all(), required=False, empty_label=_("Все")

@@ -11,6 +11,7 @@ from .models import Organisation, Person
 from .resource_search import search_resources
 from .resources import Resource, Subject, resource_scope_q
 from .text import CheckedText
+from .widgets import PlainSelect
 
 Kind = Resource.Kind
 
@@ -128,13 +129,14 @@ class ResourceFilter(django_filters.FilterSet):
         ),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Вид ресурса"), choices=Kind.choices, empty_label=_("Любой")
+        label=_("Вид ресурса"), choices=Kind.choices, empty_label=_("Любой"), widget=PlainSelect
     )
     subject = django_filters.ModelChoiceFilter(
         label=_("Предмет"),
         field_name="subjects",
         queryset=Subject.objects.all(),
         empty_label=_("Любой"),
+        widget=PlainSelect,
     )
     school = django_filters.ModelChoiceFilter(
         label=_("Школа"),
@@ -144,6 +146,8 @@ class ResourceFilter(django_filters.FilterSet):
             else Organisation.objects.none()
         ),
         empty_label=_("Все"),
+        # A regional observer's list names every school of the region.
+        widget=PlainSelect,
     )
 
     class Meta:
