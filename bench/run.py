@@ -61,7 +61,8 @@ version of the data (``schools.caching``), so after the first request of each pa
 request in a hundred with more queries — the pages cost the session's one query. A second pass
 then restarts gunicorn with the page cache off (``PAGE_CACHE_SECONDS=0``) and measures every page
 rendered on every request, as the first view after any change of the data is: the ``rendered``
-columns (``--served-only`` skips it); their query counts are compared between the demo and the
+columns (``--rendered-requests`` each, the demo's a tenth; ``--served-only`` skips it); their
+query counts are compared between the demo and the
 region too.
 
 Prints a table and writes ``bench/results/latest.json`` (``--output``): a list of
@@ -877,6 +878,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1, help="generate_region's seed")
     parser.add_argument("--requests", type=int, help="timed requests per page (200; small: 40)")
     parser.add_argument("--demo-requests", type=int, help="timed requests per demo page (20; 8)")
+    parser.add_argument(
+        "--rendered-requests",
+        type=int,
+        help="timed requests per page with the page cache off (50; 20; the demo's: a tenth)",
+    )
     parser.add_argument("--warmup", type=int, help="untimed requests per page first (20; 5)")
     parser.add_argument(
         "--batch", type=int, default=10, help="requests of a page in a row, page after page"
@@ -904,6 +910,7 @@ def main():
     for name, full, small in [
         ("requests", 200, 40),
         ("demo_requests", 20, 8),
+        ("rendered_requests", 50, 20),
         ("warmup", 20, 5),
         ("seconds", 9.0, 4.0),
         ("mixed_seconds", 20.0, 8.0),
@@ -983,8 +990,15 @@ def run(args):
         # after a change of the data costs.
         print("the same with the page cache off (PAGE_CACHE_SECONDS=0):", flush=True)
         for page in [*references, *pages, *demo_pages]:
+            # Fewer requests: a page rendered every time costs 10–100× one from the cache.
             page.rendered = Page(
-                page.name, page.path, page.login, page.content_type, requests=page.requests
+                page.name,
+                page.path,
+                page.login,
+                page.content_type,
+                requests=max(2, args.rendered_requests // 10)
+                if page.requests
+                else args.rendered_requests,
             )
         serve_and_measure(
             args,
@@ -994,6 +1008,7 @@ def run(args):
             cookies,
             env={"PAGE_CACHE_SECONDS": "0"},
             throughput=False,
+            requests=args.rendered_requests,
         )
     busy_after = cpu_busy()
     table = rows(references, pages, demo_pages, mixed)
@@ -1034,7 +1049,9 @@ def _sizes(region_name):
     return f"«{region_name}»: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
 
 
-def serve_and_measure(args, references, pages, demo_pages, cookies, *, env=None, throughput=True):
+def serve_and_measure(
+    args, references, pages, demo_pages, cookies, *, env=None, throughput=True, requests=None
+):
     """Start gunicorn (with ``env`` added to its environment) — behind nginx when it is
     installed, unless ``--no-nginx`` —, time every page, measure requests/s (the signed PDF,
     the references, the mixed workload of the region's pages) unless ``throughput`` is false;
@@ -1063,16 +1080,17 @@ def serve_and_measure(args, references, pages, demo_pages, cookies, *, env=None,
                         else " (no nginx: gunicorn sends stored files)"
                     )
                     + f"; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; "
-                    f"each page: {args.warmup} warm-up, {args.requests} timed requests "
-                    f"({args.demo_requests} on the demo)",
+                    f"each page: {args.warmup} warm-up, {requests or args.requests} timed "
+                    f"requests ({demo_pages[0].requests} on the demo)",
                     flush=True,
                 )
                 measure(
                     [*references, *pages, *demo_pages],
                     port,
                     cookies,
-                    warmup=args.warmup,
-                    requests=args.requests,
+                    # Rendered every time, a page needs no warming but the worker's first view.
+                    warmup=args.warmup if throughput else min(args.warmup, 3),
+                    requests=requests or args.requests,
                     batch=args.batch,
                 )
                 for page, (_, _, expected) in zip(references, REFERENCES, strict=True):
