@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format migrate demo bench messages axe-asset
+.PHONY: install run test lint format migrate demo bench load faults messages axe-asset
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,20 @@ bench: install
 	$(BIN)/python bench/plan_pdf_bench.py --wording demo
 	$(BIN)/python bench/monitoring_import_bench.py
 	$(BIN)/python bench/identification_bench.py
+
+# The load test (50 users of every role for 10 minutes, reads and writes, through gunicorn and
+# nginx) and the concurrency checks (simultaneous approvals, visas, line edits), each on its own
+# throw-away PostgreSQL database (README: Benchmarks). About 15 minutes; both run, either fails it.
+load: install
+	$(BIN)/python bench/load_run.py; load=$$?; \
+	$(BIN)/python bench/concurrency.py; concurrency=$$?; \
+	exit $$(( load || concurrency ))
+
+# Faults played for real on a PostgreSQL cluster of its own (initdb in a temporary folder): the
+# database restarted under load, the mail server down, the task worker stopped (README:
+# Benchmarks). About three minutes; results in bench/results/faults.json.
+faults: install
+	$(BIN)/python bench/faults.py
 
 # The catalogues (the source strings are Russian): extract into locale/en and locale/ru, fill the
 # Russian plural forms, check that every English entry is translated with the same placeholders

@@ -93,6 +93,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Around everything that reads the database (the session, the user, the views): when the
+    # database is unreachable, the «Сервис временно недоступен» page (503, rendered without it)
+    # instead of a 500, and the broken connection closed (network_center/unavailable.py).
+    "network_center.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's place for it (after the session, before CommonMiddleware); its guess from the
     # browser is replaced by ProfileLanguageMiddleware below.
@@ -142,6 +146,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL")
         or f"sqlite:///{BASE_DIR / 'var' / 'network_center.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A connection kept between requests is tested before a request uses it: after a
+        # restart of PostgreSQL the first request of each process reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

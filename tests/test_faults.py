@@ -1,0 +1,176 @@
+"""Faults a user must live through (issue 14; ``bench/faults.py`` plays them for real): the
+database unreachable — the «Сервис временно недоступен» page (503), and the next request works —;
+the mail server refusing connections — the action done, the mail sent by the worker later —; the
+task worker stopped — a signed act's PDF waits in the queue, the act's pages say so, and the
+worker renders it when it returns. A full object store on upload: tests/test_object_storage.py.
+"""
+
+import socket
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.db.utils import OperationalError
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from network_center import unavailable
+from network_center.notifications.services import notify
+from network_center.notifications.tasks import RETRY_DELAYS
+from plans.models import Plan
+from schools.models import Person
+
+from .test_documents import new_draft, sign, user
+
+pytestmark = pytest.mark.django_db
+
+HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
+DOWN_RU = "Сервис временно недоступен"
+DOWN_EN = "Service temporarily unavailable"
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def database_down(only=""):
+    """A wrapper of every query that fails it as PostgreSQL does while it restarts; with
+    ``only``, just the queries naming that table (the database went away mid-request)."""
+
+    def fail(execute, sql, params, many, context):
+        if only in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    return connection.execute_wrapper(fail)
+
+
+def test_with_the_database_down_a_page_says_so_in_russian_and_the_next_request_works(client_of):
+    client = client_of("uo_dmitriev")
+    # The session is read (and fails) in a middleware: Django's test client would re-raise what
+    # its handler logged; a browser gets the page.
+    client.raise_request_exception = False
+    with database_down():
+        response = client.get(reverse("plans:list"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(unavailable.RETRY_AFTER_SECONDS)
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    # Every query failed, so the page was rendered without one.
+    assert f'<h1 class="h3">{DOWN_RU}</h1>' in html and '<html lang="ru">' in html
+    assert "либо сохранено целиком, либо не сохранено вовсе" in html
+    assert "css/app.css" in html  # the site's look
+
+    assert client.get(reverse("plans:list")).status_code == 200
+
+
+def test_a_user_reading_english_is_told_in_english(client_of):
+    Person.objects.filter(user__username="school_a").update(language="en")
+    plan = Plan.objects.filter(center__hub__short_name=HUB).order_by("-year").first()
+    client = client_of("school_a")
+    # The user is known (their language with them); the plan's query fails in the view.
+    with database_down(only=Plan._meta.db_table):
+        response = client.get(reverse("plans:detail", args=[plan.pk]))
+    assert response.status_code == 503 and response["Content-Language"] == "en"
+    html = response.content.decode()
+    assert DOWN_EN in html and DOWN_RU not in html and '<html lang="en">' in html
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == 200
+
+
+def test_the_broken_connections_are_closed_but_not_one_inside_a_transaction(monkeypatch):
+    class Connection:
+        def __init__(self, in_atomic_block):
+            self.in_atomic_block, self.closed = in_atomic_block, False
+
+        def close(self):
+            self.closed = True
+
+    idle, busy = Connection(False), Connection(True)
+    monkeypatch.setattr(unavailable.connections, "all", lambda initialized_only=False: [idle, busy])
+    unavailable.close_broken_connections()
+    assert idle.closed and not busy.closed
+
+
+def run_ready_tasks():
+    """What ``manage.py db_worker`` does with each task that is due (inside the test's
+    transaction: the worker's loop would close the connection between tasks)."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    )
+    ran = list(DBTaskResult.objects.ready())
+    for task in ran:
+        task.claim(worker.worker_id)
+        worker.run_task(task)
+    return ran
+
+
+def closed_port():
+    """A loopback port nothing listens on: the mail server is down (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@override_settings(
+    TASKS=DATABASE_QUEUE,
+    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_PORT=closed_port(),
+    EMAIL_TIMEOUT=2,
+)
+def test_with_the_mail_server_down_the_worker_retries_and_sends_when_it_is_back(
+    django_capture_on_commit_callbacks,
+):
+    school_a = user("school_a")
+    school_a.email = "school_a@example.ru"
+    school_a.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([school_a], "План ждёт согласования.", "/plans/")
+    # The in-app notification is there whatever the mail does.
+    assert school_a.notifications.filter(text="План ждёт согласования.").exists()
+
+    (first,) = run_ready_tasks()
+    first.refresh_from_db()
+    assert first.status == "FAILED" and "ConnectionRefusedError" in first.exception_class_path
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.args_kwargs["args"][3] == 2  # the second attempt
+    waits = retry.run_after - first.finished_at
+    assert RETRY_DELAYS[0] - timedelta(seconds=5) < waits <= RETRY_DELAYS[0]
+    assert not run_ready_tasks()  # not before its time
+
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # a minute on
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        run_ready_tasks()
+    retry.refresh_from_db()
+    assert retry.status == "SUCCESSFUL"
+    assert [m.to for m in mail.outbox] == [["school_a@example.ru"]]
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_with_the_worker_stopped_the_pdf_waits_and_is_served_once_rendered(
+    client_of, django_capture_on_commit_callbacks
+):
+    signed = sign(new_draft(), django_capture_on_commit_callbacks)
+    signed.refresh_from_db()
+    assert signed.is_signed and signed.number and not signed.pdf
+    assert DBTaskResult.objects.ready().filter(task_path__endswith="render_signed_pdf").exists()
+
+    client = client_of("uo_dmitriev")
+    assert "PDF готовится" in client.get(reverse("documents:detail", args=[signed.pk])).text
+    waiting = client.get(reverse("documents:pdf", args=[signed.pk]))
+    assert waiting.status_code == 200 and "PDF готовится" in waiting.text
+
+    run_ready_tasks()  # the worker is back
+    signed.refresh_from_db()
+    assert signed.pdf and signed.pdf_sha256
+    pdf = client.get(reverse("documents:pdf", args=[signed.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
