@@ -157,3 +157,36 @@ def test_each_recipient_reads_a_notification_in_their_own_language(
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects["school_a@example.ru"].startswith("[Сетевое взаимодействие] План")
     assert subjects["director_sosh2@example.ru"].startswith("[Network cooperation] Plan")
+
+
+def test_a_signed_act_whose_render_was_lost_is_queued_again_by_the_sweep(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """A worker killed while rendering, or the database lost between the signature's commit and
+    the enqueue: the act waits at «PDF готовится» until ``manage.py requeue_pdfs`` queues it
+    again — only once it is overdue, and never one whose PDF is stored."""
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from network_center.documents import services
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf, "render_document_pdf", _failing)
+        lost = sign(new_draft(), django_capture_on_commit_callbacks)
+    out = StringIO()
+    call_command("requeue_pdfs", stdout=out)  # just signed: its first render may be under way
+    lost.refresh_from_db()
+    assert not lost.pdf and "ещё в сроке" in out.getvalue()
+
+    later = timezone.now() + services.PDF_OVERDUE + timedelta(minutes=1)
+    assert services.requeue_unrendered_pdfs(now=later) == [lost.pk]
+    lost.refresh_from_db()
+    assert lost.pdf and lost.pdf_sha256  # rendered by the queued task (immediate in tests)
+    # Again: the stored PDF is left as it is, nothing is queued for it.
+    assert services.requeue_unrendered_pdfs(now=later) == []
+    out = StringIO()
+    call_command("requeue_pdfs", "--minutes=0", stdout=out)
+    assert "ещё в сроке" in out.getvalue()

@@ -9,6 +9,7 @@ signature has committed, and stored with its SHA-256; it is never re-rendered.
 import logging
 import re
 from datetime import date as date_cls
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -865,6 +866,35 @@ def register_paper_document(
         if scan_name is not None:
             LegalDocument._meta.get_field("scan").storage.delete(scan_name)
         raise
+
+
+# How long after its signature a signed act may still be waiting for its PDF before the sweep
+# queues its rendering again: the first render and its retries (``tasks.RETRY_DELAYS``) begin
+# within seconds on a running worker.
+PDF_OVERDUE = timedelta(minutes=15)
+
+
+def requeue_unrendered_pdfs(*, now=None, overdue: timedelta = PDF_OVERDUE) -> list[int]:
+    """Queue again the rendering of every signed act still without its PDF ``overdue`` after
+    its signature (``manage.py requeue_pdfs``, run every few minutes beside the workers).
+
+    Two failures leave an act at «PDF готовится» for good otherwise: a worker killed while it
+    rendered (the queue keeps its task «running», and no worker takes it again), and the
+    database lost between the signature's commit and the enqueue after it (the change is saved,
+    the task never written) — both seen when PostgreSQL was restarted under load
+    (``bench/faults.py``). Safe to repeat: ``store_signed_pdf`` leaves a stored PDF alone, so a
+    render that was only slow costs one more look at the row. Returns the acts' ids."""
+    cutoff = (now or timezone.now()) - overdue
+    ids = list(
+        LegalDocument.objects.filter(
+            parent=None, state=LegalDocument.State.SIGNED, pdf="", signed_at__lt=cutoff
+        )
+        .order_by("signed_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        tasks.render_signed_pdf.enqueue(pk)
+    return ids
 
 
 def store_signed_pdf(document_id: int) -> LegalDocument:
