@@ -96,7 +96,14 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
-MEDIA = ROOT / "var" / "bench" / "media"  # bench.settings.MEDIA_ROOT
+
+
+def media_root():
+    """``bench.settings.MEDIA_ROOT``: the stored files of the database of ``DATABASE_URL``."""
+    name = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "default"
+    return ROOT / "var" / "bench" / "media" / name
+
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/network_center_bench"
 SETTINGS = "bench.settings"
 
@@ -501,7 +508,7 @@ def start_nginx(tmp, port, app_port, log):
     """nginx on ``port`` in front of gunicorn on ``app_port``, sending stored files itself."""
     conf = Path(tmp) / "nginx.conf"
     conf.write_text(
-        NGINX_CONF.format(tmp=tmp, port=port, app_port=app_port, accel=ACCEL, media=MEDIA)
+        NGINX_CONF.format(tmp=tmp, port=port, app_port=app_port, accel=ACCEL, media=media_root())
     )
     return subprocess.Popen(
         [shutil.which("nginx"), "-c", str(conf), "-p", tmp], stdout=log, stderr=subprocess.STDOUT
@@ -935,7 +942,7 @@ def run(args):
     created = recreate_database(args.database_url, keep=args.keep_db)
     print(f"{'created' if created else 'reusing'} {database}", flush=True)
     if created:
-        shutil.rmtree(MEDIA, ignore_errors=True)  # the dropped database's stored PDFs
+        shutil.rmtree(media_root(), ignore_errors=True)  # the dropped database's stored PDFs
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput")
     # The tasks the demo enqueues (signed PDFs, mail) run in the loading process, as a worker

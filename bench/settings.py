@@ -7,6 +7,7 @@ reference views (``bench/urls.py``), the middleware that reports each request's 
 """
 
 import os
+from urllib.parse import urlsplit
 
 # Settings derived from DEBUG (static files storage, WhiteNoise finders) must be production's,
 # whatever the shell says; the key only has to exist for the project's settings to load.
@@ -30,4 +31,12 @@ ROOT_URLCONF = "bench.urls"
 MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *MIDDLEWARE]
 
 STATIC_ROOT = BASE_DIR / "var" / "bench" / "static"
-MEDIA_ROOT = BASE_DIR / "var" / "bench" / "media"
+# One folder per database: a benchmark that drops its database empties its own stored files
+# only, never those of another benchmark's database (bench/run.py beside bench/faults.py).
+MEDIA_ROOT = (
+    BASE_DIR
+    / "var"
+    / "bench"
+    / "media"
+    / (urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "default")
+)
