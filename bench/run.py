@@ -1003,7 +1003,8 @@ def run(args):
                 page.path,
                 page.login,
                 page.content_type,
-                requests=max(2, args.rendered_requests // 10)
+                # At least 5: a worker's first view of a page runs more queries (2 workers).
+                requests=max(5, args.rendered_requests // 10)
                 if page.requests
                 else args.rendered_requests,
             )
