@@ -48,19 +48,17 @@ import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
-    SETTINGS,
+    DUMMY_MAIL,
     BenchError,
     free_port,
     log_in,
-    manage,
-    recreate_database,
+    prepare_demo_database,
     start_gunicorn,
     stop,
     wait_until_up,
@@ -68,7 +66,6 @@ from bench.run import (  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "concurrency.json"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/network_center_concurrency_bench"
-DUMMY_MAIL = {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
 HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
 # The years of the scenario's plans (the demo's are 2025 and 2026).
 APPROVE_YEAR, VISA_YEAR, EDIT_YEAR, MIXED_YEAR = 2027, 2028, 2029, 2030
@@ -611,17 +608,7 @@ def log_in_many(usernames):
 
 def run(args):
     started = time.perf_counter()
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    recreate_database(args.database_url, keep=False)
-    print(f"created {urlsplit(args.database_url).path.lstrip('/')}", flush=True)
-    manage("migrate", "--noinput")
-    manage("collectstatic", "--noinput")
-    manage("load_demo", "--quiet-logins", DJANGO_TASKS_IMMEDIATE="1", **DUMMY_MAIL)
-
-    import django
-
-    django.setup()
+    prepare_demo_database(args.database_url)
     from django.conf import settings
     from django.db import connections
 

@@ -72,13 +72,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
-    SETTINGS,
+    DUMMY_MAIL,
     BenchError,
     Client,
     free_port,
     log_in,
-    manage,
-    recreate_database,
+    prepare_demo_database,
     start_gunicorn,
     stop,
     wait_until_up,
@@ -92,7 +91,6 @@ DEPARTMENT = "Управление образования Дмитриевско
 PLAN_YEAR = 2027
 LINES = 3
 DRAFTS = 60  # orders ready for the signer in (a); it signs about one a second
-DUMMY_MAIL = {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
 UNAVAILABLE = "Сервис временно недоступен"
 PENDING = "PDF готовится"
 RECOVERY_LIMIT = 5.0  # seconds after the server is back within which requests must succeed
@@ -1104,16 +1102,7 @@ def run(args):
     try:
         cluster.start()
         print(f"PostgreSQL cluster in {cluster.dir} on 127.0.0.1:{cluster.port}", flush=True)
-        os.environ["DATABASE_URL"] = cluster.url
-        os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-        recreate_database(cluster.url, keep=False)
-        manage("migrate", "--noinput")
-        manage("collectstatic", "--noinput")
-        manage("load_demo", "--quiet-logins", DJANGO_TASKS_IMMEDIATE="1", **DUMMY_MAIL)
-
-        import django
-
-        django.setup()
+        prepare_demo_database(cluster.url)
         from django.conf import settings
         from django.db import connections
 

@@ -52,14 +52,13 @@ if str(ROOT) not in sys.path:
 from bench.run import (  # noqa: E402
     ACCEL,
     BUSY,
-    SETTINGS,
+    DUMMY_MAIL,
     BenchError,
     Client,
     cpu_busy,
     free_port,
     log_in,
-    manage,
-    recreate_database,
+    prepare_demo_database,
     start_gunicorn,
     start_nginx,
     stop,
@@ -83,7 +82,6 @@ PERSONAS = [
     "uo_kupino",
     "region",
 ]
-DUMMY_MAIL = {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
 
 
 def main():
@@ -111,19 +109,7 @@ def main():
 def prepare(args):
     """The database with the demo, and a session per simulated user: the world the locustfile
     reads."""
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    recreate_database(args.database_url, keep=False)
-    print(f"created {urlsplit(args.database_url).path.lstrip('/')}", flush=True)
-    manage("migrate", "--noinput")
-    manage("collectstatic", "--noinput")
-    # The demo's own signed PDFs are rendered while it loads, as bench/run.py has them; the
-    # run's signatures are rendered by the worker.
-    manage("load_demo", "--quiet-logins", DJANGO_TASKS_IMMEDIATE="1", **DUMMY_MAIL)
-
-    import django
-
-    django.setup()
+    prepare_demo_database(args.database_url)
     from django.db import connections
 
     from network_center.demo import DEMO_PASSWORD

@@ -122,6 +122,7 @@ HOME_ROLES = [
 HUB = "МКОУ «СОШ № 2 г. Дмитриева»"
 RESOURCE_QUERY = "лаборатория"
 
+DUMMY_MAIL = {"DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
 ANONYMOUS = ""  # the references' "login": no session cookie
 REF_TEMPLATE = "ref: template, no queries"
 REF_ORM5 = "ref: five ORM queries"
@@ -933,31 +934,39 @@ def main():
     sys.exit(0 if ok else 1)
 
 
-def run(args):
-    os.environ["DATABASE_URL"] = args.database_url
+def prepare_demo_database(url, *, keep=False):
+    """What every benchmark starts with: the database of ``url`` (re)created — left alone with
+    ``keep`` when it exists —, migrated, the static files collected and the demo loaded, all with
+    ``bench.settings``, then Django set up in this process. The tasks the demo enqueues (signed
+    PDFs, mail) run in the loading process, as a worker would run them; no mail is sent. Returns
+    whether the database was created."""
+    os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
-    sys.path.insert(0, str(ROOT))
-    started = time.perf_counter()
-    database = urlsplit(args.database_url).path.lstrip("/")
-    created = recreate_database(args.database_url, keep=args.keep_db)
-    print(f"{'created' if created else 'reusing'} {database}", flush=True)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    created = recreate_database(url, keep=keep)
+    print(f"{'created' if created else 'reusing'} {urlsplit(url).path.lstrip('/')}", flush=True)
     if created:
         shutil.rmtree(media_root(), ignore_errors=True)  # the dropped database's stored PDFs
     manage("migrate", "--noinput")
     manage("collectstatic", "--noinput")
-    # The tasks the demo enqueues (signed PDFs, mail) run in the loading process, as a worker
-    # would run them; the benchmark sends no mail.
     manage(
         "load_demo",
         "--quiet-logins",
         *([] if created else ["--if-empty"]),
         DJANGO_TASKS_IMMEDIATE="1",
-        DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        **DUMMY_MAIL,
     )
 
     import django
 
     django.setup()
+    return created
+
+
+def run(args):
+    started = time.perf_counter()
+    prepare_demo_database(args.database_url, keep=args.keep_db)
     from django.db import connections
 
     from network_center.regiongen import REGION_NAME
@@ -970,7 +979,7 @@ def run(args):
             "generate_region",
             f"--seed={args.seed}",
             *(["--small"] if args.small else []),
-            DJANGO_EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+            **DUMMY_MAIL,
         )
     print(_sizes(REGION_NAME), flush=True)
     demo = demo_world()
