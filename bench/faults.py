@@ -20,8 +20,8 @@ plan of 2027 with three lines (``head_center``'s) and drafts of the department's
     a 5xx whether it is the Russian «Сервис временно недоступен» page (503 with
     ``Retry-After``). Passed when no request failed before the outages, every failed
     response is that page, requests succeed again within ``RECOVERY_LIMIT`` seconds of the
-    server being back, the last seconds of each phase have no failure, gunicorn was never
-    restarted, and the database holds no half-written change: each line's version moved by its
+    server being back, the last seconds of each phase have no failure, neither gunicorn nor the
+    task worker had to be restarted (the worker waits for the database), and the database holds no half-written change: each line's version moved by its
     ``line_edited`` history rows and ends as the last of them, every edit the center head was
     told was saved is in the history; each proposal has its one submission event, every
     proposal the school was told was sent exists; each signed order has its number, its one
@@ -789,7 +789,8 @@ def scenario_restart(cluster, servers, world, base, port, cookie_name, keys, arg
             worker_exit = servers["worker"].poll()
             worker_alive = worker_exit is None
             if not worker_alive:
-                # As systemd's Restart=always would (docs/deploy.md).
+                # It should have waited for the database (network_center's db_worker); started
+                # again as systemd's Restart=always would, for the scenarios that follow.
                 servers["worker"] = servers["start_worker"]()
             restarts.append(
                 {
@@ -817,6 +818,7 @@ def scenario_restart(cluster, servers, world, base, port, cookie_name, keys, arg
             and figures["first_success_after_server_back_seconds"] <= RECOVERY_LIMIT
             and (figures["last_failure_after_server_back_seconds"] or 0) <= RECOVERY_LIMIT
             and not figures["failures_in_last_seconds"]
+            and figures["db_worker_survived"]
         )
         what = (
             f"pg_ctl stop -m fast, {args.down:.0f} s down, pg_ctl start"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from schools import outbox
 from schools.models import Organisation
 from schools.permissions import require
 
@@ -229,7 +230,7 @@ def submit_import(campaign, *, actor, upload, file_name: str | None = None) -> I
     try:
         with transaction.atomic():
             record.save()
-            transaction.on_commit(lambda: tasks.check_import.enqueue(record.pk))
+            outbox.enqueue(tasks.check_import, record.pk)
     except BaseException:
         # No record names the stored file: it goes, not to lie in the storage for ever.
         record.file.storage.delete(record.file.name)
@@ -354,14 +355,8 @@ def confirm_import(record, *, actor) -> ImportRecord:
         record.confirmed_by = actor
         record.confirmed_at = timezone.now()
         _move(record, State.WRITING, "confirmed_by", "confirmed_at")
-        transaction.on_commit(lambda: _enqueue_write(record.pk))
+        outbox.enqueue(tasks.write_import, record.pk)
     return record
-
-
-def _enqueue_write(record_id):
-    from .tasks import write_import
-
-    write_import.enqueue(record_id)
 
 
 def _check_confirmable(record, campaign, expected):

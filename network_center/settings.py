@@ -76,8 +76,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
-    "django_tasks",
-    "django_tasks_db",
     "schools",
     "network_center.documents",
     "network_center.centers",
@@ -88,6 +86,10 @@ INSTALLED_APPS = [
     "monitoring",
     "practices",
     "analytics",
+    # After the project's apps: network_center's ``db_worker`` (django-tasks' worker that waits
+    # out an unreachable database) is then the one ``manage.py`` finds.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -146,9 +148,12 @@ DATABASES = {
         os.environ.get("DATABASE_URL")
         or f"sqlite:///{BASE_DIR / 'var' / 'network_center.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        # A connection kept between requests is tested before a request uses it: after a
-        # restart of PostgreSQL the first request of each process reconnects instead of failing.
-        conn_health_checks=True,
+        # No test query before each request's first: a kept connection that PostgreSQL dropped
+        # (a restart) is replaced when the request's session read fails on it — the read is
+        # run again on a new connection (schools.sessions) — instead of by a round trip on
+        # every request. A request without a session meeting a dropped connection is answered
+        # 503 (network_center.unavailable), and the process reconnects for the next one.
+        conn_health_checks=False,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

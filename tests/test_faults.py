@@ -2,7 +2,9 @@
 database unreachable — the «Сервис временно недоступен» page (503), and the next request works —;
 the mail server refusing connections — the action done, the mail sent by the worker later —; the
 task worker stopped — a signed act's PDF waits in the queue, the act's pages say so, and the
-worker renders it when it returns. A full object store on upload: tests/test_object_storage.py.
+worker renders it when it returns —; the worker losing the database — it waits and goes on —;
+a change and its tasks committed together or not at all. A full object store on upload:
+tests/test_object_storage.py.
 """
 
 import socket
@@ -10,15 +12,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.db.utils import OperationalError
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from network_center import unavailable
+from network_center.documents import services
+from network_center.management.commands import db_worker
+from network_center.management.commands.db_worker import Worker
+from network_center.notifications.models import Notification
 from network_center.notifications.services import notify
 from network_center.notifications.tasks import RETRY_DELAYS
 from plans.models import Plan
@@ -174,3 +179,115 @@ def test_with_the_worker_stopped_the_pdf_waits_and_is_served_once_rendered(
     pdf = client.get(reverse("documents:pdf", args=[signed.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+class Boom(Exception):
+    pass
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_notification_and_its_mail_are_committed_with_the_change_or_not_at_all():
+    school_a = user("school_a")
+    with pytest.raises(Boom), transaction.atomic():
+        notify([school_a], "План ждёт согласования.", "/plans/")
+        # Written in the change's own transaction: no commit can leave the change without them.
+        assert DBTaskResult.objects.filter(task_path__endswith="send_notification_email").exists()
+        assert school_a.notifications.filter(text="План ждёт согласования.").exists()
+        raise Boom  # the change fails
+    assert not DBTaskResult.objects.exists()
+    assert not Notification.objects.filter(text="План ждёт согласования.").exists()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_signed_acts_pdf_task_is_queued_in_the_signatures_transaction():
+    # No on-commit callback is run here (the test's transaction never commits): the task is
+    # already a row of the queue, as the signature is.
+    signed = services.sign_document(new_draft(), actor=user("chief_dmitriev"), password="demo12345")
+    assert signed.is_signed
+    (task,) = DBTaskResult.objects.ready().filter(task_path__endswith="render_signed_pdf")
+    assert task.args_kwargs["args"][0] == signed.pk
+
+
+@override_settings(
+    TASKS=DATABASE_QUEUE, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+)
+def test_the_worker_waits_out_the_database_and_requeues_the_task_it_lost(monkeypatch):
+    school_a = user("school_a")
+    school_a.email = "school_a@example.ru"
+    school_a.save(update_fields=["email"])
+    notify([school_a], "План утверждён.", "/plans/")
+    (task,) = DBTaskResult.objects.ready()
+    task.claim("worker-1")  # it was running when PostgreSQL went away
+
+    failures = iter([OperationalError("server closed the connection unexpectedly")] * 3)
+
+    def close_old_connections():
+        error = next(failures, None)
+        if error is not None:
+            raise error
+
+    monkeypatch.setattr(db_worker.base, "close_old_connections", close_old_connections)
+    # Inside the test's transaction: nothing to reconnect, and no time to wait.
+    monkeypatch.setattr(db_worker.connections, "close_all", lambda: None)
+    monkeypatch.setattr(Worker, "pause", lambda self, seconds: None)
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="worker-1",
+        excluded_queue_names=[],
+    )
+    worker.interrupted = task
+    worker.run()  # django-tasks' own worker exits at the first of these failures
+
+    assert worker.waits == [1.0, 2.0, 4.0]  # and then the database answered
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and task.worker_ids == ["worker-1", "worker-1"]
+    assert [m.to for m in mail.outbox] == [["school_a@example.ru"]]
+
+
+def test_a_connection_dropped_by_a_restart_is_replaced_at_the_sessions_read(client_of, monkeypatch):
+    from schools import sessions
+
+    client = client_of("uo_dmitriev")
+    key = client.cookies["sessionid"].value
+    real = connection
+
+    class Dropped:
+        """The process's kept connection after PostgreSQL restarted: its first query fails."""
+
+        in_atomic_block = False  # between requests, as in a server (the test's own is open)
+
+        def __init__(self):
+            self.closed = 0
+            self.cursors = 0
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def cursor(self):
+            self.cursors += 1
+            if not self.closed:
+                raise OperationalError("server closed the connection unexpectedly")
+            return real.cursor()
+
+        def close(self):
+            self.closed += 1
+
+    dropped = Dropped()
+    monkeypatch.setattr(sessions, "connections", {"default": dropped})
+    data = sessions.SessionStore(session_key=key).load()
+    # Read on a new connection: no 503 for the first request after the restart.
+    assert data["_auth_user_id"] == str(user("uo_dmitriev").pk)
+    assert (dropped.closed, dropped.cursors) == (1, 2)
+
+    # Inside a transaction nothing is repeated: the error is the request's (503).
+    dropped = Dropped()
+    dropped.in_atomic_block = True
+    monkeypatch.setattr(sessions, "connections", {"default": dropped})
+    with pytest.raises(OperationalError):
+        sessions.SessionStore(session_key=key).load()
+    assert (dropped.closed, dropped.cursors) == (0, 1)

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from schools import outbox
 from schools.history import recorded_by as _by
 from schools.models import Organisation
 
@@ -730,7 +731,7 @@ def seal_with_signature(document: LegalDocument, *, actor) -> LegalDocument:
             position=right.printed_position,
             code=locked.verification_code,
         )
-        transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
+        outbox.enqueue(tasks.render_signed_pdf, locked.pk)
     return locked
 
 
@@ -860,7 +861,7 @@ def register_paper_document(
                 position=right.printed_position,
                 has_scan=bool(scan),
             )
-            transaction.on_commit(lambda: tasks.render_signed_pdf.enqueue(locked.pk))
+            outbox.enqueue(tasks.render_signed_pdf, locked.pk)
         return locked
     except BaseException:
         if scan_name is not None:
@@ -878,12 +879,13 @@ def requeue_unrendered_pdfs(*, now=None, overdue: timedelta = PDF_OVERDUE) -> li
     """Queue again the rendering of every signed act still without its PDF ``overdue`` after
     its signature (``manage.py requeue_pdfs``, run every few minutes beside the workers).
 
-    Two failures leave an act at «PDF готовится» for good otherwise: a worker killed while it
-    rendered (the queue keeps its task «running», and no worker takes it again), and the
-    database lost between the signature's commit and the enqueue after it (the change is saved,
-    the task never written) — both seen when PostgreSQL was restarted under load
-    (``bench/faults.py``). Safe to repeat: ``store_signed_pdf`` leaves a stored PDF alone, so a
-    render that was only slow costs one more look at the row. Returns the acts' ids."""
+    A worker killed while it rendered leaves an act at «PDF готовится» for good otherwise: the
+    queue keeps its task «running», and no worker takes it again (a worker that only lost the
+    database puts it back itself: ``manage.py db_worker``). The rendering's task is written in
+    the signature's own transaction (``schools.outbox``), so a change committed without its task
+    — once seen when PostgreSQL was restarted under load (``bench/faults.py``) — is no longer a
+    cause. Safe to repeat: ``store_signed_pdf`` leaves a stored PDF alone, so a render that was
+    only slow costs one more look at the row. Returns the acts' ids."""
     cutoff = (now or timezone.now()) - overdue
     ids = list(
         LegalDocument.objects.filter(
