@@ -18,15 +18,16 @@ plan of 2027 with three lines (``head_center``'s) and drafts of the department's
     recovery from the WAL), and ``pg_ctl stop -m fast`` with ``--down`` seconds (5) before
     ``pg_ctl start`` (an outage users notice). Every response is recorded: its status, and for
     a 5xx whether it is the Russian «Сервис временно недоступен» page (503 with
-    ``Retry-After``). Passed when no request failed before the outages, every failed
-    response is that page, requests succeed again within ``RECOVERY_LIMIT`` seconds of the
-    server being back, the last seconds of each phase have no failure, neither gunicorn nor the
-    task worker had to be restarted (the worker waits for the database), and the database holds no half-written change: each line's version moved by its
-    ``line_edited`` history rows and ends as the last of them, every edit the center head was
-    told was saved is in the history; each proposal has its one submission event, every
-    proposal the school was told was sent exists; each signed order has its number, its one
-    ``signed`` event and, once the worker has caught up, its stored PDF; every order the signer
-    was told was signed is signed, and no unsigned draft carries a number.
+    ``Retry-After``). Passed when no request failed before the outages, every failed response is
+    that page, requests succeed again within ``RECOVERY_LIMIT`` seconds of the server being
+    back, the last seconds of each phase have no failure, neither gunicorn nor the task worker
+    had to be restarted (the worker waits for the database), and the database holds no half-
+    written change: each line's version moved by its ``line_edited`` history rows and ends as
+    the last of them, every edit the center head was told was saved is in the history; each
+    proposal has its one submission event, every proposal the school was told was sent exists;
+    each signed order has its number, its one ``signed`` event and, once the worker has caught
+    up, its stored PDF; every order the signer was told was signed is signed, and no unsigned
+    draft carries a number.
 (b) **The mail server down.** The worker is started with SMTP to a loopback port nothing listens
     on; the center head submits the 2027 plan for agreement over HTTP (the schools are notified:
     in-app at once, mail through the queue). Passed when the submission succeeds at once, the
