@@ -21,8 +21,8 @@ plan of 2027 with three lines (``head_center``'s) and drafts of the department's
     ``Retry-After``). Passed when no request failed before the outages, every failed response is
     that page, requests succeed again within ``RECOVERY_LIMIT`` seconds of the server being
     back, the last seconds of each phase have no failure, neither gunicorn nor the task worker
-    had to be restarted (the worker waits for the database), and the database holds no half-
-    written change: each line's version moved by its ``line_edited`` history rows and ends as
+    had to be restarted (the worker waits for the database), and the database holds no
+    half-written change: each line's version moved by its ``line_edited`` history rows and ends as
     the last of them, every edit the center head was told was saved is in the history; each
     proposal has its one submission event, every proposal the school was told was sent exists;
     each signed order has its number, its one ``signed`` event and, once the worker has caught
