@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from schools import resource_services as services
-from schools.models import Person
+from schools.models import Organisation, Person
 from schools.resource_search import crude_stem, search_resources, search_words
 from schools.resources import Resource, ResourceEvent, Subject
 
@@ -475,3 +475,43 @@ def test_a_teacher_renamed_on_their_card_is_found_under_the_new_name_at_once(use
     assert resource in found
     resource.refresh_from_db()
     assert resource.version == version, "not an edit of the resource: no conflict for its editors"
+
+
+def _markup(html):
+    return re.sub(r">\s+<", "><", str(html)).strip()
+
+
+@pytest.mark.parametrize(
+    "choices, value",
+    [
+        ([("", "Любой"), ("lab", "Лаборатория «Кванториум» & <b>"), ("teacher", "Педагог")], "lab"),
+        ([("a", "A"), ("a", "A again"), ("b", "B")], "a"),  # the first match only is selected
+        ([("", "Все"), ("Дмитриев", [("1", "СОШ № 2"), ("2", "ООШ")]), ("3", "Лицей")], "2"),
+        ([(1, "один"), (2, "два")], None),
+    ],
+)
+def test_the_plain_select_writes_what_djangos_select_writes(choices, value):
+    from django import forms
+
+    from schools.widgets import PlainSelect
+
+    attrs = {"id": "id_school", "class": "form-select", "required": True}
+    ours = PlainSelect(choices=choices).render("school", value, attrs=attrs)
+    django = forms.Select(choices=choices).render("school", value, attrs=attrs)
+    assert _markup(ours) == _markup(django)
+
+
+def test_the_plain_select_of_schools_writes_what_djangos_select_writes():
+    from django import forms
+
+    from schools.widgets import PlainSelect
+
+    schools = Organisation.objects.schools().order_by("short_name")
+    chosen = schools[3]
+    fields = [
+        forms.ModelChoiceField(queryset=schools, widget=widget, empty_label="Все")
+        for widget in (PlainSelect, forms.Select)
+    ]
+    ours, django = (f.widget.render("school", chosen.pk) for f in fields)
+    assert _markup(ours) == _markup(django)
+    assert f'<option value="{chosen.pk}" selected>' in ours
