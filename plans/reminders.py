@@ -4,10 +4,11 @@ cron: each recipient of each overdue thing is told once.
 Idempotence is the database's: a ``Reminder(user, subject)`` row per person per thing, under a
 unique pair. The rows are inserted first, in one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
 per batch, and only the pairs that statement inserted are notified, in the same transaction
-(``notify`` sends after the commit). So a second run — or two runs at once, on any number of
-machines — reminds nobody twice: a pair another run inserted first is not returned to this one.
-A subject names the thing at one moment (an event's current last day, a visa's due date, a
-return's time): an event postponed again and past its new date is a new subject, reminded anew.
+(``notify`` writes the notifications and their mail's task in it: all or nothing). So a second
+run — or two runs at once, on any number of machines — reminds nobody twice: a pair another run
+inserted first is not returned to this one. A subject names the thing at one moment (an event's
+current last day, a visa's due date, a return's time): an event postponed again and past its new
+date is a new subject, reminded anew.
 """
 
 from dataclasses import dataclass

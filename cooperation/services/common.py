@@ -62,6 +62,6 @@ def center_heads(center: Center) -> set[int]:
 
 
 def tell(users, *, actor, text, url) -> None:
-    """Notify ``users`` but the one who made the change (after the commit; ``text`` a callable,
-    so that each reads it in their own language)."""
+    """Notify ``users`` but the one who made the change (in the change's transaction, the mail
+    sent once it commits; ``text`` a callable, so that each reads it in their own language)."""
     notify({u for u in users if u and u != actor.pk}, text, url)
