@@ -40,6 +40,14 @@ plan of 2027 with three lines (``head_center``'s) and drafts of the department's
     error), nothing is stored; the worker is started; passed when the PDF is then rendered,
     stored and served (``application/pdf``, its ``X-Content-SHA256`` the stored digest).
 
+(d) **A task worker killed mid-task.** A worker whose mail server accepts the connection and
+    never answers holds a notification's mail task «running»; it is killed (``SIGKILL``: the
+    OOM killer, a machine gone) and another worker started (with a working mail server; the
+    workers' timings shortened by ``QUICK_BEATS``). Passed when the task was «running» under
+    the killed worker with its sign of life written, is still «running» after the kill, and
+    the other worker — finding it silent for ``TASK_WORKER_DEAD_AFTER_SECONDS`` — queues it
+    again and sends the mail; a worker stopped of its own accord leaves no sign of life.
+
 Writes ``bench/results/faults.json`` (each scenario: passed, its figures, the checks), prints a
 summary, exits 1 when a scenario fails. The cluster is stopped and its folder removed whatever
 happens. About three minutes (most of it the migration, the demo and the mail's one-minute
@@ -1073,6 +1081,144 @@ def scenario_worker_stopped(servers, world, base, cookie_name, keys):
     }
 
 
+# --- (d) a worker killed mid-task -------------------------------------------------------------
+
+# The workers' timings in this scenario (settings TASK_WORKER_*): a dead worker is noticed in
+# seconds instead of the 90 s of production.
+QUICK_BEATS = {
+    "TASK_WORKER_BEAT_SECONDS": "1",
+    "TASK_WORKER_SWEEP_SECONDS": "1",
+    "TASK_WORKER_DEAD_AFTER_SECONDS": "5",
+}
+
+
+class SilentServer(socketserver.ThreadingTCPServer):
+    """A mail server that accepts the connection and never says a word: the worker's mail task
+    waits on it (``DJANGO_EMAIL_TIMEOUT`` long), «running», until the worker is killed."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def __init__(self, port):
+        self.closing = threading.Event()
+        server = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                server.closing.wait(600)
+
+        super().__init__(("127.0.0.1", port), Handler)
+
+
+def scenario_worker_killed(servers, world, log):
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    from network_center.notifications.services import notify
+    from schools.models import WorkerBeat
+
+    stop_worker(servers["worker"])
+    silent_port, sink_port = free_port(), free_port()
+    silent = SilentServer(silent_port)
+    threading.Thread(target=silent.serve_forever, daemon=True).start()
+    mail = {
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "DJANGO_EMAIL_HOST": "127.0.0.1",
+        "DJANGO_EMAIL_TIMEOUT": "600",
+    }
+    doomed = start_worker(log, {**mail, "DJANGO_EMAIL_PORT": str(silent_port), **QUICK_BEATS})
+    sink = None
+    try:
+        connections.close_all()
+        # A notification, as every action makes one: its row and its mail's task.
+        head = get_user_model().objects.get(username="head_center")
+        notify([head], "Проверка: обработчик задач остановлен посреди задачи.", "/notifications/")
+        task = DBTaskResult.objects.filter(
+            task_path__endswith="send_notification_email",
+            args_kwargs__args__1__startswith="Проверка",
+        ).latest("enqueued_at")
+        claimed = _wait_for(lambda: _status(task) == "RUNNING", 30)
+        doomed_id = task_workers(task)[-1] if claimed else None
+        beat_before = WorkerBeat.objects.filter(pk=doomed_id).exists()
+        doomed.send_signal(signal.SIGKILL)  # kill -9: the OOM killer, a machine gone
+        doomed.wait()
+        killed_at = time.monotonic()
+        time.sleep(2)
+        still_running = _status(task) == "RUNNING"
+
+        sink = SMTPSink(sink_port)
+        threading.Thread(target=sink.serve_forever, daemon=True).start()
+        servers["worker"] = start_worker(
+            log, {**mail, "DJANGO_EMAIL_PORT": str(sink_port), **QUICK_BEATS}
+        )
+        sent = _wait_for(lambda: _status(task) == "SUCCESSFUL" and sink.messages, 60)
+        recovered = time.monotonic() - killed_at
+        workers_of_task = task_workers(task)
+        stop_worker(servers["worker"])
+        connections.close_all()
+        gone_after_stop = not WorkerBeat.objects.filter(pk=workers_of_task[-1]).exists()
+        doomed_left = WorkerBeat.objects.filter(pk=doomed_id).exists()
+    finally:
+        silent.closing.set()
+        silent.shutdown()
+        silent.server_close()
+        if sink is not None:
+            sink.shutdown()
+            sink.server_close()
+        if doomed.poll() is None:
+            doomed.kill()
+    servers["worker"] = servers["start_worker"]()
+    passed = (
+        claimed
+        and beat_before
+        and still_running
+        and bool(sent)
+        and len(workers_of_task) == 2
+        and workers_of_task[0] == doomed_id
+        and bool(head.email)
+        and any(head.email in m["to"] for m in sink.messages)
+        and gone_after_stop
+    )
+    return {
+        "scenario": "(d) a task worker killed mid-task",
+        "passed": passed,
+        "task": "the mail of a notification, held by a mail server that never answers",
+        "claimed_by_the_worker_then_killed": claimed,
+        "its_sign_of_life_was_there": beat_before,
+        "still_running_after_the_kill": still_running,
+        "dead_after_seconds": int(QUICK_BEATS["TASK_WORKER_DEAD_AFTER_SECONDS"]),
+        "sent_by_another_worker": bool(sent),
+        "sent_seconds_after_the_kill": round(recovered, 1),
+        "workers_of_the_task": len(workers_of_task),
+        "messages_received": len(sink.messages) if sink else 0,
+        "the_killed_workers_row_left_silent": doomed_left,
+        "a_stopped_worker_leaves_no_row": gone_after_stop,
+    }
+
+
+def _status(task):
+    from django.db import connections
+
+    connections.close_all()
+    task.refresh_from_db()
+    return task.status
+
+
+def task_workers(task):
+    task.refresh_from_db()
+    return list(task.worker_ids)
+
+
+def _wait_for(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.25)
+    return None
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -1163,13 +1309,17 @@ def run(args):
                     print("(c) the task worker stopped", flush=True)
                     results.append(scenario_worker_stopped(servers, world, base, cookie_name, keys))
                     report(results[-1])
+
+                    print("(d) a task worker killed mid-task", flush=True)
+                    results.append(scenario_worker_killed(servers, world, log))
+                    report(results[-1])
                 finally:
                     stop_worker(servers["worker"])
                     stop(servers["gunicorn"])
             server_log = log_path.read_text()
         results.append(
             {
-                "scenario": "(d) the object store full or unreachable on upload",
+                "scenario": "(e) the object store full or unreachable on upload",
                 "passed": True,
                 "covered_by": "tests/test_object_storage.py (moto's S3 server refusing "
                 "uploads): the form shows the Russian STORAGE_FAILED message, no row is left "

@@ -243,8 +243,11 @@ def check_import(record_id: int) -> importing.Parsed | None:
     ``monitoring.tasks.check_import``): «queued» → «checking», the rows read with the progress
     saved as it goes, then «preview» with the validated values and the counts the
     confirmation would give now, or «failed» with the errors by row and column. No value is
-    written either way. Returns what was read, or ``None`` when the record is not queued (a
-    task delivered twice, a record checked already)."""
+    written either way. Returns what was read, or ``None`` when the record is past the check
+    (checked already). A record left «checking» — its worker killed, or the database lost under
+    it, and the task queued again (``network_center.workers``) — is checked again from the
+    start; were it still being checked, the later of the two verdicts finds the first one
+    given and stands aside."""
     with transaction.atomic():
         record = (
             ImportRecord.objects.select_for_update()
@@ -253,10 +256,13 @@ def check_import(record_id: int) -> importing.Parsed | None:
             .filter(pk=record_id)
             .first()
         )
-        if record is None or record.state != State.QUEUED:
+        if record is None or record.state not in (State.QUEUED, State.CHECKING):
             return None
         record.processed_rows = 0
-        _move(record, State.CHECKING, "processed_rows")
+        if record.state == State.QUEUED:
+            _move(record, State.CHECKING, "processed_rows")
+        else:
+            record.save(update_fields=["processed_rows"])
     campaign = record.campaign
     school_rows = list(campaign_schools(campaign).values_list("pk", "short_name", "full_name"))
     schools = {pk: short for pk, short, _full in school_rows}

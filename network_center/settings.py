@@ -181,6 +181,12 @@ TASKS = {
     }
 }
 
+# Each task worker writes a sign of life this often; one silent for DEAD_AFTER seconds is taken
+# for dead and the tasks it held are queued again by the others (network_center/workers.py).
+TASK_WORKER_BEAT_SECONDS = env_int("TASK_WORKER_BEAT_SECONDS", 10)
+TASK_WORKER_SWEEP_SECONDS = env_int("TASK_WORKER_SWEEP_SECONDS", 30)
+TASK_WORKER_DEAD_AFTER_SECONDS = env_int("TASK_WORKER_DEAD_AFTER_SECONDS", 90)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The largest request body accepted (scans of paper acts, files to verify): refused from its
@@ -328,6 +334,9 @@ EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+# Seconds a worker waits for the mail server at each step: one that accepts the connection and
+# then says nothing must not hold a worker for ever (the mail is retried, notifications/tasks.py).
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "network-center@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

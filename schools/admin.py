@@ -18,6 +18,7 @@ from .models import (
     RateCount,
     Region,
     SchoolStatus,
+    WorkerBeat,
 )
 
 
@@ -166,6 +167,13 @@ class RateCountAdmin(ViewOnlyAdmin):
     """Rate-limit counters of the current windows (``schools.clients``): shown, never set."""
 
     list_display = ["key", "count", "expires_at"]
+
+
+@admin.register(WorkerBeat)
+class WorkerBeatAdmin(ViewOnlyAdmin):
+    """The task workers heard of lately (``network_center.workers``): shown, never set."""
+
+    list_display = ["worker_id", "host", "pid", "started_at", "beat_at"]
 
 
 # The resources' admin, in its own module; imported last, as it uses the classes above.

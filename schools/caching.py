@@ -65,8 +65,9 @@ _PG_ONCE_MARK = f"""
 
 def versioned_tables():
     """The tables of the product's data (the auto-created many-to-many tables included): not
-    the version itself, nor the rate-limit counters (``schools.clients``)."""
-    from .models import ContentVersion, RateCount
+    the version itself, nor the rate-limit counters (``schools.clients``), nor the task
+    workers' signs of life (``network_center.workers``)."""
+    from .models import ContentVersion, RateCount, WorkerBeat
 
     return sorted(
         {
@@ -76,7 +77,7 @@ def versioned_tables():
             and not model._meta.proxy
             and not model._meta.swapped
             and model._meta.app_label not in UNVERSIONED_APPS
-            and model not in (ContentVersion, RateCount)
+            and model not in (ContentVersion, RateCount, WorkerBeat)
         }
     )
 

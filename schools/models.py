@@ -485,6 +485,28 @@ class RateCount(models.Model):
         return f"{self.key}: {self.count}"
 
 
+class WorkerBeat(models.Model):
+    """A running task worker's sign of life (``manage.py db_worker``): written when it starts
+    and every ``network_center.workers.BEAT`` seconds while it runs, from a thread of its own,
+    so a long task does not silence it; removed when it stops. A task marked «running» whose
+    worker has not been heard of for ``network_center.workers.DEAD_AFTER`` was abandoned (the
+    worker killed, its machine gone) and is queued again by the workers that are alive. Not
+    the product's data: no data version, no history."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("обработчик задач")
+        verbose_name_plural = _("обработчики задач")
+
+    def __str__(self):
+        return self.worker_id
+
+
 # The resources schools offer to the network live in their own module (``schools.resources``);
 # imported here so that Django registers their models with the app.
 from .resources import Resource, ResourceEvent, Subject  # noqa: E402, F401

@@ -291,3 +291,37 @@ def test_a_connection_dropped_by_a_restart_is_replaced_at_the_sessions_read(clie
     with pytest.raises(OperationalError):
         sessions.SessionStore(session_key=key).load()
     assert (dropped.closed, dropped.cursors) == (0, 1)
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_tasks_of_a_worker_that_died_are_queued_again_by_those_alive():
+    from network_center import workers
+    from schools.models import WorkerBeat
+
+    now = timezone.now()
+    long_ago = now - timedelta(seconds=workers.DEAD_AFTER + 30)
+    for text in ("killed", "alive", "just claimed"):
+        notify([user("school_a")], text, "/plans/")
+    killed, alive, just_claimed = (
+        DBTaskResult.objects.get(args_kwargs__args__1=text)
+        for text in ("killed", "alive", "just claimed")
+    )
+    for task, worker, started in [
+        (killed, "worker-killed", long_ago),  # its worker was kill -9'd
+        (alive, "worker-alive", long_ago),  # a long task of a live worker
+        (just_claimed, "worker-new", now),  # claimed a moment ago: too soon to say
+    ]:
+        task.claim(worker)
+        DBTaskResult.objects.filter(pk=task.pk).update(started_at=started)
+    workers.beat("worker-alive")
+    WorkerBeat.objects.create(worker_id="worker-killed", started_at=long_ago, beat_at=long_ago)
+
+    assert workers.requeue_abandoned() == [str(killed.pk)]
+    states = dict(DBTaskResult.objects.values_list("pk", "status"))
+    assert states[killed.pk] == "READY" and DBTaskResult.objects.ready().filter(pk=killed.pk)
+    assert states[alive.pk] == states[just_claimed.pk] == "RUNNING"
+    assert workers.requeue_abandoned() == []  # once
+
+    # A worker that stops of its own accord leaves no sign of life behind.
+    workers.forget("worker-alive")
+    assert not WorkerBeat.objects.filter(pk="worker-alive").exists()

@@ -168,6 +168,27 @@ def test_a_task_delivered_twice_checks_once(client_of, campaign, saved_progress)
     assert record.state == State.PREVIEW
 
 
+def test_a_check_left_checking_by_a_killed_worker_is_done_again_from_the_start(
+    client_of, campaign, saved_progress
+):
+    client = client_of("uo_dmitriev")
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the worker never gets to it
+        response = post_upload(client, campaign, xlsx([HEADER, [school_pk(SCHOOL_A), "А", "7"]]))
+    record = ImportRecord.objects.get(campaign=campaign)
+    # Its worker took it to «checking» at row 1 of 2, and was killed.
+    ImportRecord.objects.filter(pk=record.pk).update(
+        state=State.CHECKING, processed_rows=1, total_rows=2
+    )
+    assert "проверяется" in client.get(response.url).text.lower()
+
+    # The task queued again (network_center.workers): read from the first row to the verdict.
+    assert services.check_import(record.pk) is not None
+    record.refresh_from_db()
+    assert record.state == State.PREVIEW and record.values_count == 1
+    assert saved_progress[0] == (State.CHECKING, 0, 2)
+    assert "Подтвердить загрузку" in client.get(response.url).text
+
+
 def test_a_large_file_reports_its_progress_in_chunks(
     client_of, campaign, saved_progress, monkeypatch
 ):

@@ -11,6 +11,9 @@ A task that was running when the database went away cannot have recorded its end
 was gone. Once it is back, that task is put back in the queue — every task of this product
 checks its own state first (a PDF already stored, an import no longer «writing»), so running it
 again is safe, and a notification's mail sent twice is better than one never sent.
+
+While it runs, the worker keeps a sign of life in the database and queues again the tasks of
+workers that died without a word (``network_center.workers``).
 """
 
 import logging
@@ -21,6 +24,8 @@ from django.db.utils import InterfaceError, OperationalError
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker as base
 
+from network_center import workers
+
 logger = logging.getLogger("django_tasks_db")
 
 # The longest wait between two attempts to reach the database, in seconds.
@@ -30,7 +35,10 @@ CALM = 60.0
 
 
 class Worker(base.Worker):
-    """django-tasks' worker, run again after the database fails it."""
+    """django-tasks' worker, run again after the database fails it; with ``beats``, it also
+    keeps its sign of life and sweeps the dead workers' tasks (``network_center.workers``)."""
+
+    beats = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +51,16 @@ class Worker(base.Worker):
         self.interrupted = None
 
     def run(self):
+        heart = workers.Heart(self.worker_id) if self.beats else None
+        if heart is not None:
+            heart.start()
+        try:
+            self.run_through_failures()
+        finally:
+            if heart is not None:
+                heart.stop()
+
+    def run_through_failures(self):
         wait, failed_at = 1.0, None
         while self.running:
             try:
@@ -87,13 +105,17 @@ class Worker(base.Worker):
             logger.warning("Task id=%s interrupted by the database: queued again", task.pk)
 
 
+class BeatingWorker(Worker):
+    beats = True
+
+
 class Command(base.Command):
     help = base.Command.help + " (that waits for the database when it is unreachable)"
 
     def handle(self, *args, **options):
         # The base command builds its Worker by name from its module: this one instead.
         original = base.Worker
-        base.Worker = Worker
+        base.Worker = BeatingWorker
         try:
             return super().handle(*args, **options)
         finally:
