@@ -15,7 +15,7 @@ from network_center.documents.language import in_russian
 from schools.xlsx import write_cell
 
 from .metrics import Effectiveness, MunicipalityEffectiveness
-from .printing import report_heading
+from .printing import region_heading, report_heading
 
 IMPROVED = {True: "лучше", False: "хуже", None: "без изменений"}
 
@@ -174,6 +174,62 @@ def workbook(data: Effectiveness) -> bytes:
             [("Школы-участники, вышедшие из перечня ШНОР", 60)],
             [[name] for name in (data.left_shnor or [])],
         )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@in_russian
+def region_workbook(groups, year_label: str) -> bytes:
+    """The regional view as XLSX: a row per municipality of every observed region — its active
+    centers, the schools of each list with those that entered and left it since the year
+    before, its centers' events by timeliness and their reach."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Муниципалитеты"
+    write_cell(
+        sheet, 1, 1, f"Аналитическая справка {region_heading(groups, year_label)}"
+    ).font = Font(bold=True)
+    kinds = next((row.statuses for _region, rows in groups for row in rows), [])
+    columns = [("Регион", 30), ("Муниципалитет", 30), ("Центров", 10)]
+    for status in kinds:
+        label = status.label
+        columns += [(label, 12), (f"{label}: вошли", 12), (f"{label}: вышли", 12)]
+    columns += [
+        ("Мероприятий", 14),
+        ("Проведено в срок", 16),
+        ("Проведено с опозданием", 16),
+        ("Не проведено", 14),
+        ("в т. ч. отменено", 14),
+        ("Предстоит", 12),
+        ("Доля в срок, %", 14),
+        ("Школ охвачено", 14),
+        ("Участников", 12),
+    ]
+    rows = []
+    for region, region_rows in groups:
+        for row in region_rows:
+            values = [region.name, row.municipality.name, row.centers]
+            for status in row.statuses:
+                values += [
+                    status.count,
+                    None if status.entered is None else len(status.entered),
+                    None if status.left is None else len(status.left),
+                ]
+            t = row.timeliness
+            values += [
+                t.total,
+                t.on_time,
+                t.late,
+                t.not_held,
+                t.cancelled,
+                t.upcoming,
+                t.percent_on_time,
+                row.schools_reached,
+                row.participants,
+            ]
+            rows.append(values)
+    _table(sheet, 3, columns, rows)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

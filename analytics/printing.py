@@ -17,9 +17,10 @@ from django.template.loader import render_to_string
 from network_center.documents.language import in_russian
 
 from .metrics import CenterEffectiveness, Effectiveness, MunicipalityEffectiveness
-from .presentation import effectiveness_charts
+from .presentation import effectiveness_charts, region_charts
 
 TEMPLATE = "analytics/report_pdf.html"
+REGION_TEMPLATE = "analytics/region_pdf.html"
 
 
 @in_russian
@@ -68,3 +69,48 @@ def file_name(data: Effectiveness, extension: str) -> str:
     while "__" in subject:
         subject = subject.replace("__", "_")
     return f"Аналитическая_справка_{subject}_{year}.{extension}"
+
+
+# --- the regional view ------------------------------------------------------------------------
+
+
+@in_russian
+def region_heading(groups, year_label: str) -> str:
+    names = ", ".join(region.name for region, _rows in groups)
+    where = f" ({names})" if names else ""
+    return (
+        f"о результативности сетевого взаимодействия по муниципалитетам{where} "
+        f"за {year_label} учебный год"
+    )
+
+
+@in_russian
+def region_html(groups, year_label: str, *, today: date) -> str:
+    return render_to_string(
+        REGION_TEMPLATE,
+        {
+            "heading": region_heading(groups, year_label),
+            "today": today,
+            "year_label": year_label,
+            "groups": [
+                (
+                    region,
+                    rows,
+                    region_charts(rows, year_label=year_label, prefix=f"report-region-{region.pk}"),
+                )
+                for region, rows in groups
+            ],
+        },
+    )
+
+
+@in_russian
+def region_pdf(groups, year_label: str, *, today: date) -> bytes:
+    """The regional view printed as the municipalities' notes are (``report_pdf``)."""
+    from network_center.documents.pdf.weasy import render_html_pdf
+
+    return render_html_pdf(region_html(groups, year_label, today=today))
+
+
+def region_file_name(year_label: str, extension: str) -> str:
+    return f"Аналитическая_справка_муниципалитеты_{year_label.replace('/', '-')}.{extension}"

@@ -180,11 +180,9 @@ def municipality_xlsx(request, pk):
 # --- the region -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_safe
-@cached_page
-def region(request):
-    """Every municipality of the observed regions side by side, read-only."""
+def _region_data(request):
+    """The year form, the year and the observed regions' municipalities grouped by region,
+    each with its row of figures (``metrics.region_rows``: five queries for all of them)."""
     user = request.user
     require(user, "analytics.view_region")
     regions = regions_observed_by(user)
@@ -197,28 +195,56 @@ def region(request):
         request, metrics.years_of(Plan.objects.filter(center__municipality__region__in=regions))
     )
     year = form.chosen()
-    rows = metrics.region_rows(municipalities, year)
     groups: dict = {}
-    for row in rows:
+    for row in metrics.region_rows(municipalities, year):
         groups.setdefault(row.municipality.region, []).append(row)
+    return form, year, list(groups.items())
+
+
+@login_required
+@require_safe
+@cached_page
+def region(request):
+    """Every municipality of the observed regions side by side, read-only."""
+    form, year, groups = _region_data(request)
+    year_label = metrics.academic_year_label(year)
     return render(
         request,
         "analytics/region.html",
         {
             "form": form,
             "year": year,
-            "year_label": metrics.academic_year_label(year),
+            "year_label": year_label,
             "groups": [
                 (
                     region,
                     region_rows,
-                    region_charts(
-                        region_rows,
-                        year_label=metrics.academic_year_label(year),
-                        prefix=f"region-{region.pk}",
-                    ),
+                    region_charts(region_rows, year_label=year_label, prefix=f"region-{region.pk}"),
                 )
-                for region, region_rows in groups.items()
+                for region, region_rows in groups
             ],
         },
+    )
+
+
+@login_required
+@require_safe
+def region_pdf(request):
+    """The regional view as an «Аналитическая справка» PDF."""
+    _form, year, groups = _region_data(request)
+    year_label = metrics.academic_year_label(year)
+    pdf = printing.region_pdf(groups, year_label, today=timezone.localdate())
+    return _download(pdf, "application/pdf", printing.region_file_name(year_label, "pdf"))
+
+
+@login_required
+@require_safe
+def region_xlsx(request):
+    """… and its figures as an XLSX."""
+    _form, year, groups = _region_data(request)
+    year_label = metrics.academic_year_label(year)
+    return _download(
+        exports.region_workbook(groups, year_label),
+        XLSX,
+        printing.region_file_name(year_label, "xlsx"),
     )

@@ -122,6 +122,8 @@ ANALYTICS_MATRIX = {
             changes=(),
         ),
     ],
+    "analytics:region_pdf": [Case("analytics:region_pdf", expect(403, region=200, admin=200))],
+    "analytics:region_xlsx": [Case("analytics:region_xlsx", expect(403, region=200, admin=200))],
     "analytics:center": _center_rows("analytics:center"),
     "analytics:center_pdf": _center_rows("analytics:center_pdf"),
     "analytics:center_xlsx": _center_rows("analytics:center_xlsx"),

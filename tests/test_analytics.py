@@ -20,6 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from analytics import charts, metrics
+from analytics.views import XLSX
 from cooperation import services as cooperation_services
 from cooperation.models import MentoringPair
 from monitoring.models import Indicator, IndicatorValue
@@ -369,6 +370,43 @@ def test_the_pdf_is_an_analytical_note_with_charts(client_of, dmitriev_center):
     # The chart is drawn with its words as text (the stacked bar's legend; its glyphs are
     # placed one by one, so the extraction loses the spaces).
     assert "сопозданиемнепроведенопредстоит" in text.replace(" ", "")
+
+
+@pytest.mark.django_db
+def test_the_regional_view_downloads_as_data_and_as_a_note(client_of):
+    client = client_of("region")
+    page = client.get(reverse("analytics:region"), {"year": 2025}).text
+    assert f'href="{reverse("analytics:region_xlsx")}?year=2025"' in page
+    assert f'href="{reverse("analytics:region_pdf")}?year=2025"' in page
+
+    response = client.get(reverse("analytics:region_xlsx"), {"year": 2025})
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
+    assert "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["Муниципалитеты"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    header = [c.value for c in sheet[3]]
+    assert header[:4] == ["Регион", "Муниципалитет", "Центров", "ШНОР"]
+    rows = {
+        row[1]: dict(zip(header, row, strict=True))
+        for row in sheet.iter_rows(min_row=4, values_only=True)
+    }
+    expected = metrics.region_rows(list(Municipality.objects.order_by("name")), 2025)
+    assert sorted(rows) == sorted(r.municipality.name for r in expected)
+    for r in expected:
+        row = rows[r.municipality.name]
+        assert row["Центров"] == r.centers and row["Мероприятий"] == r.timeliness.total
+        assert row["Проведено в срок"] == r.timeliness.on_time
+        assert row["Доля в срок, %"] == r.timeliness.percent_on_time
+        assert (row["Школ охвачено"], row["Участников"]) == (r.schools_reached, r.participants)
+    assert rows["Дмитриевский район"]["Мероприятий"] > 0  # the year has events to show
+
+    response = client.get(reverse("analytics:region_pdf"), {"year": 2025})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    text = " ".join(page_texts(response.content))
+    assert "АНАЛИТИЧЕСКАЯ СПРАВКА" in text
+    assert "за 2025/2026 учебный год" in text
+    assert "Дмитриевский район" in text and "Купинский район" in text
 
 
 # --- pinned query counts --------------------------------------------------------------------------
