@@ -108,10 +108,12 @@ class Heart(threading.Thread):
                     next_sweep = elapsed + SWEEP
             except DatabaseError as error:
                 logger.warning("Worker %s could not beat: %s", self.worker_id, error)
-                connection.close()
+                with suppress(DatabaseError):  # a dropped connection may refuse to close
+                    connection.close()
             self.stopping.wait(BEAT)
             elapsed += BEAT
-        connection.close()
+        with suppress(DatabaseError):
+            connection.close()
 
     def stop(self):
         self.stopping.set()
