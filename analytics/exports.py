@@ -34,17 +34,24 @@ def _table(sheet, first_row: int, columns, rows) -> None:
     sheet.freeze_panes = f"A{first_row + 1}"
 
 
+# The columns of an events' timeliness, and their values (``_timeliness_values``).
+TIMELINESS_COLUMNS = [
+    ("Мероприятий", 14),
+    ("Проведено в срок", 16),
+    ("Проведено с опозданием", 16),
+    ("Не проведено", 14),
+    ("в т. ч. отменено", 14),
+    ("Предстоит", 12),
+    ("Доля в срок, %", 14),
+]
+
+
+def _timeliness_values(t):
+    return [t.total, t.on_time, t.late, t.not_held, t.cancelled, t.upcoming, t.percent_on_time]
+
+
 def _timeliness_row(label, t):
-    return [
-        label,
-        t.total,
-        t.on_time,
-        t.late,
-        t.not_held,
-        t.cancelled,
-        t.upcoming,
-        t.percent_on_time,
-    ]
+    return [label, *_timeliness_values(t)]
 
 
 @in_russian
@@ -60,16 +67,7 @@ def workbook(data: Effectiveness) -> bytes:
     _table(
         sheet,
         3,
-        [
-            ("Центр", 40),
-            ("Мероприятий", 14),
-            ("Проведено в срок", 16),
-            ("Проведено с опозданием", 16),
-            ("Не проведено", 14),
-            ("в т. ч. отменено", 14),
-            ("Предстоит", 12),
-            ("Доля в срок, %", 14),
-        ],
+        [("Центр", 40), *TIMELINESS_COLUMNS],
         rows,
     )
 
@@ -195,17 +193,7 @@ def region_workbook(groups, year_label: str) -> bytes:
     for status in kinds:
         label = status.label
         columns += [(label, 12), (f"{label}: вошли", 12), (f"{label}: вышли", 12)]
-    columns += [
-        ("Мероприятий", 14),
-        ("Проведено в срок", 16),
-        ("Проведено с опозданием", 16),
-        ("Не проведено", 14),
-        ("в т. ч. отменено", 14),
-        ("Предстоит", 12),
-        ("Доля в срок, %", 14),
-        ("Школ охвачено", 14),
-        ("Участников", 12),
-    ]
+    columns += [*TIMELINESS_COLUMNS, ("Школ охвачено", 14), ("Участников", 12)]
     rows = []
     for region, region_rows in groups:
         for row in region_rows:
@@ -216,18 +204,7 @@ def region_workbook(groups, year_label: str) -> bytes:
                     None if status.entered is None else len(status.entered),
                     None if status.left is None else len(status.left),
                 ]
-            t = row.timeliness
-            values += [
-                t.total,
-                t.on_time,
-                t.late,
-                t.not_held,
-                t.cancelled,
-                t.upcoming,
-                t.percent_on_time,
-                row.schools_reached,
-                row.participants,
-            ]
+            values += [*_timeliness_values(row.timeliness), row.schools_reached, row.participants]
             rows.append(values)
     _table(sheet, 3, columns, rows)
     buffer = io.BytesIO()

@@ -77,3 +77,12 @@ def region_charts(rows: list[RegionRow], *, year_label: str, prefix: str) -> dic
             [(r.municipality.name, r.participants) for r in rows],
         ),
     }
+
+
+def charted_regions(groups, *, year_label: str, prefix: str) -> list:
+    """``(region, rows)`` pairs of the regional view as ``(region, rows, charts)``, the charts'
+    ids prefixed with ``prefix`` and the region's id (the page and the PDF each their own)."""
+    return [
+        (region, rows, region_charts(rows, year_label=year_label, prefix=f"{prefix}-{region.pk}"))
+        for region, rows in groups
+    ]

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from network_center.documents.language import in_russian
 
 from .metrics import CenterEffectiveness, Effectiveness, MunicipalityEffectiveness
-from .presentation import effectiveness_charts, region_charts
+from .presentation import charted_regions, effectiveness_charts
 
 TEMPLATE = "analytics/report_pdf.html"
 REGION_TEMPLATE = "analytics/region_pdf.html"
@@ -92,14 +92,7 @@ def region_html(groups, year_label: str, *, today: date) -> str:
             "heading": region_heading(groups, year_label),
             "today": today,
             "year_label": year_label,
-            "groups": [
-                (
-                    region,
-                    rows,
-                    region_charts(rows, year_label=year_label, prefix=f"report-region-{region.pk}"),
-                )
-                for region, rows in groups
-            ],
+            "groups": charted_regions(groups, year_label=year_label, prefix="report-region"),
         },
     )
 

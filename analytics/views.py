@@ -18,7 +18,7 @@ from schools.permissions import can, require
 
 from . import exports, metrics, printing
 from .forms import year_form
-from .presentation import effectiveness_charts, region_charts
+from .presentation import charted_regions, effectiveness_charts
 from .scoping import (
     get_center_for_user,
     get_municipality_for_user,
@@ -215,14 +215,7 @@ def region(request):
             "form": form,
             "year": year,
             "year_label": year_label,
-            "groups": [
-                (
-                    region,
-                    region_rows,
-                    region_charts(region_rows, year_label=year_label, prefix=f"region-{region.pk}"),
-                )
-                for region, region_rows in groups
-            ],
+            "groups": charted_regions(groups, year_label=year_label, prefix="region"),
         },
     )
 

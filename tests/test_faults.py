@@ -97,19 +97,24 @@ def test_the_broken_connections_are_closed_but_not_one_inside_a_transaction(monk
     assert idle.closed and not busy.closed
 
 
-def run_ready_tasks():
-    """What ``manage.py db_worker`` does with each task that is due (inside the test's
-    transaction: the worker's loop would close the connection between tasks)."""
-    worker = Worker(
+def a_worker(worker_id):
+    """``manage.py db_worker``'s worker, in batch mode: it stops when no task is due."""
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="test",
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def run_ready_tasks():
+    """What ``manage.py db_worker`` does with each task that is due (inside the test's
+    transaction: the worker's loop would close the connection between tasks)."""
+    worker = a_worker("test")
     ran = list(DBTaskResult.objects.ready())
     for task in ran:
         task.claim(worker.worker_id)
@@ -230,16 +235,7 @@ def test_the_worker_waits_out_the_database_and_requeues_the_task_it_lost(monkeyp
     # Inside the test's transaction: nothing to reconnect, and no time to wait.
     monkeypatch.setattr(db_worker.connections, "close_all", lambda: None)
     monkeypatch.setattr(Worker, "pause", lambda self, seconds: None)
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="worker-1",
-        excluded_queue_names=[],
-    )
+    worker = a_worker("worker-1")
     worker.interrupted = task
     worker.run()  # django-tasks' own worker exits at the first of these failures
 
